@@ -1,0 +1,218 @@
+"""Configuration: every option of petrel in one table, read from an INI file and the command line.
+
+The file's sections are the option groups (``[server]``, ``[lua]``, ``[log]``, ``[metrics]``) and the
+command line spells the same option ``--group.option=value``; the command line wins over the file. A
+bad option is a :class:`ConfigError` naming the option and where it came from, never a traceback.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who wrote the option."""
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected a boolean (1/0, true/false, yes/no, on/off)")
+
+
+def _parse_int(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            raise ValueError("expected an integer") from None
+        if low is not None and value < low:
+            raise ValueError(f"must be at least {low}")
+        if high is not None and value > high:
+            raise ValueError(f"must be at most {high}")
+        return value
+
+    return parse
+
+
+def _parse_str(text: str) -> str:
+    return text.strip()
+
+
+def _parse_runtime(text: str) -> str:
+    value = text.strip().lower()
+    if value not in LUA_RUNTIMES:
+        raise ValueError("expected one of " + ", ".join(LUA_RUNTIMES))
+    return value
+
+
+def _parse_engine(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("lupa", "lark", "auto"):
+        raise ValueError("expected lupa, lark or auto")
+    return value
+
+
+def _parse_path_prefix(text: str) -> str:
+    value = text.strip()
+    if value and not value.startswith("/"):
+        raise ValueError("expected a path starting with '/'")
+    return value
+
+
+LUA_RUNTIMES = ("luajit", "lua51", "lua52", "lua53", "lua54", "lua55")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    group: str
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    is_path: bool = False  # relative values in a config file are relative to that file
+
+    @property
+    def key(self) -> str:
+        return f"{self.group}.{self.name}"
+
+    @property
+    def attr(self) -> str:
+        return self.key.replace(".", "_").replace("-", "_")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("server", "listen", "localhost", _parse_str, "address to listen on (name, IPv4 or IPv6)"),
+    Option("server", "port", 8585, _parse_int(0, 65535), "TCP port (0 picks a free port)"),
+    Option("server", "backlog", 0, _parse_int(0), "listen backlog, 0 = the system maximum"),
+    Option("server", "workers", 1, _parse_int(0, 256), "worker processes, 0 = one per CPU"),
+    Option("server", "http2", True, _parse_bool, "accepted for compatibility; HTTP/2 is always on"),
+    Option("server", "http2.tls", False, _parse_bool, "serve TLS (ALPN h2 and http/1.1) on the port"),
+    Option("server", "http2.key-file", "", _parse_str, "TLS private key (PEM)", is_path=True),
+    Option("server", "http2.crt-file", "", _parse_str, "TLS certificate chain (PEM)", is_path=True),
+    Option("server", "dns-cache-ttl", 5, _parse_int(0), "DNS cache time to live in minutes"),
+    Option("server", "keepalive-timeout", 60, _parse_int(1), "seconds an idle connection is kept open"),
+    Option("server", "max-body-size", 64 * 1024 * 1024, _parse_int(0),
+           "largest request body in bytes (413 beyond it)"),
+    Option("server", "max-header-size", 64 * 1024, _parse_int(1024),
+           "largest request head (request line and headers) in bytes (431 beyond it)"),
+    Option("lua", "root", "", _parse_str, "directory whose *.lua files make the service", is_path=True),
+    Option("lua", "statebuffer", 500, _parse_int(1, 100000), "Lua states kept ready"),
+    Option("lua", "devmode", False, _parse_bool, "reload the Lua files for every request"),
+    Option("lua", "runtime", "luajit", _parse_runtime,
+           "Lua of the lupa engine: luajit, lua51, lua52, lua53, lua54 or lua55"),
+    Option("lua", "engine", "auto", _parse_engine, "engine: lupa, lark or auto (same as --engine)"),
+    Option("log", "syslog", False, _parse_bool, "log to the local syslog instead of the console"),
+    Option("log", "level", 6, _parse_int(0, 7), "0 emerg ... 7 debug"),
+    Option("log", "access", False, _parse_bool, "one log line per request"),
+    Option("metrics", "log", 0, _parse_int(0), "log the metrics every N seconds, 0 = off"),
+    Option("metrics", "graphite", False, _parse_bool, "send the metrics to Graphite"),
+    Option("metrics", "graphite.interval", 10, _parse_int(1), "seconds between Graphite reports"),
+    Option("metrics", "graphite.host", "localhost", _parse_str, "Graphite host"),
+    Option("metrics", "graphite.port", 2003, _parse_int(1, 65535), "Graphite plaintext port"),
+    Option("metrics", "graphite.prefix", "petrel", _parse_str, "prefix of metric names"),
+    Option("metrics", "prometheus", "", _parse_path_prefix,
+           "serve Prometheus text format on this path (empty = off)"),
+)
+
+OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
+
+
+def _make_config_class() -> type:
+    fields = [(o.attr, type(o.default), field(default=o.default)) for o in OPTIONS]
+    fields.append(("sources", dict, field(default_factory=dict)))
+    cls = dataclasses.make_dataclass("Config", fields, slots=True)
+    cls.__module__ = __name__   # picklable: worker processes receive the Config
+    return cls
+
+
+Config = _make_config_class()
+Config.__doc__ = "Every option of the server; ``sources`` maps an option key to where its value came from."
+
+
+def option_value(config: Any, key: str) -> Any:
+    return getattr(config, OPTIONS_BY_KEY[key].attr)
+
+
+def _apply(values: dict[str, Any], sources: dict[str, str], key: str, text: str, where: str,
+           base_dir: str | None) -> None:
+    option = OPTIONS_BY_KEY.get(key)
+    if option is None:
+        raise ConfigError(f"{where}: unknown option '{key}'")
+    try:
+        value = option.parse(text)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: bad value {text.strip()!r} for option '{key}': {exc}") from None
+    if option.is_path and value and base_dir is not None and not os.path.isabs(value):
+        value = os.path.normpath(os.path.join(base_dir, value))
+    values[option.attr] = value
+    sources[key] = where
+
+
+def _read_file(path: str, values: dict[str, Any], sources: dict[str, str]) -> None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    base_dir = os.path.dirname(os.path.abspath(path))
+    # configparser does the INI syntax; we keep line numbers by reading it line by line ourselves
+    # only to tell the user where a bad option is.
+    parser = configparser.ConfigParser(interpolation=None, strict=False, delimiters=("=",),
+                                       comment_prefixes=("#", ";"), inline_comment_prefixes=None)
+    parser.optionxform = str  # option names are case-sensitive as in the original
+    try:
+        parser.read_string("\n".join(lines), source=path)
+    except configparser.Error as exc:
+        raise ConfigError(f"{path}: {exc}".replace("\n", " ")) from None
+    line_of: dict[tuple[str, str], int] = {}
+    section = None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip()
+        elif section and "=" in stripped and not stripped.startswith(("#", ";")):
+            line_of[(section, stripped.split("=", 1)[0].strip())] = number
+    for section_name in parser.sections():
+        for name, text in parser.items(section_name):
+            where = f"{path}:{line_of.get((section_name, name), 0)}"
+            _apply(values, sources, f"{section_name}.{name}", text, where, base_dir)
+
+
+def load_config(path: str | None = None, overrides: list[tuple[str, str]] | None = None,
+                require_root: bool = True) -> Any:
+    """Build a Config from an optional file and ``(key, value)`` command-line overrides."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    if path is not None:
+        _read_file(path, values, sources)
+    for key, text in overrides or ():
+        _apply(values, sources, key, text, f"command line --{key}", os.getcwd())
+    config = Config(**values, sources=sources)
+    _validate(config, require_root)
+    return config
+
+
+def _validate(config: Any, require_root: bool) -> None:
+    if require_root:
+        if not config.lua_root:
+            raise ConfigError("option 'lua.root' is required (the directory of the service's *.lua files)")
+        if not os.path.isdir(config.lua_root):
+            where = config.sources.get("lua.root", "")
+            raise ConfigError(f"{where}: option 'lua.root': {config.lua_root} is not a directory")
+    if config.server_http2_tls:
+        for key in ("server.http2.key-file", "server.http2.crt-file"):
+            value = option_value(config, key)
+            where = config.sources.get("server.http2.tls", "")
+            if not value:
+                raise ConfigError(f"{where}: option '{key}' is required when server.http2.tls is on")
+            if not os.path.isfile(value):
+                where = config.sources.get(key, where)
+                raise ConfigError(f"{where}: option '{key}': {value} is not a readable file")

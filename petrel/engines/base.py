@@ -1,0 +1,204 @@
+"""The engine contract: the only way the server core talks to Lua.
+
+An engine makes Lua states that hold a service (every ``*.lua`` file of ``lua.root`` loaded into a
+restricted environment with the libraries of a :class:`~petrel.libs.LibraryRegistry`), runs
+``bootstrap()`` once, and runs one handler call per request. The core never imports an engine
+module; it gets an engine class from :func:`petrel.engines.get_engine` by name.
+
+Each request runs in its own anyio task. ``handle`` is a coroutine: when Lua calls an ``async def``
+library function (a sleep, an outbound request) the engine awaits it in that task, so only that
+request waits. A state serves one request at a time; between requests :meth:`Engine.reset` makes it
+clean again (globals written by the last request are gone).
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
+
+from ..libs import LibraryRegistry
+from ..server.messages import Request, Response
+
+log = logging.getLogger("petrel.lua")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    name: str      # path relative to lua.root, used as the chunk name ("handlers/json.lua")
+    path: str      # absolute path
+    text: bytes
+
+
+class ServiceLoadError(Exception):
+    """The service cannot start: a syntax error, an error while loading a file, no bootstrap()."""
+
+
+class EngineUnavailable(Exception):
+    """The engine (or the chosen Lua runtime) cannot be used on this machine."""
+
+
+class HandlerError(Exception):
+    """A handler call failed. ``str()`` is the one-line reason; ``traceback`` is Lua's traceback."""
+
+    def __init__(self, handler: str, reason: str, traceback: str = "") -> None:
+        super().__init__(f"handler '{handler}' failed: {reason}")
+        self.handler = handler
+        self.reason = reason
+        self.traceback = traceback
+
+
+def find_sources(root: str) -> list[SourceFile]:
+    """Every ``*.lua`` under ``root`` at any depth, in a stable order (sorted relative paths)."""
+    found: list[SourceFile] = []
+    root = os.path.abspath(root)
+    for directory, subdirs, files in os.walk(root, followlinks=True):
+        subdirs.sort()
+        for filename in sorted(files):
+            if not filename.endswith(".lua"):
+                continue
+            path = os.path.join(directory, filename)
+            with open(path, "rb") as handle:
+                text = handle.read()
+            found.append(SourceFile(os.path.relpath(path, root).replace(os.sep, "/"), path, text))
+    found.sort(key=lambda source: source.name)
+    return found
+
+
+def resolve_module(root: str, name: str) -> str | None:
+    """The file ``require(name)`` loads: ``a.b`` is ``<root>/a/b.lua`` or ``<root>/a/b/init.lua``.
+
+    Only plain module names are accepted and the result must stay inside ``root`` (symlinks
+    included), so ``require`` cannot read anything outside the service.
+    """
+    if not name or any(not (part.replace("_", "a").replace("-", "a").isalnum()) for part in name.split(".")):
+        return None
+    real_root = os.path.realpath(root)
+    relative = name.replace(".", "/")
+    for candidate in (relative + ".lua", relative + "/init.lua"):
+        path = os.path.realpath(os.path.join(real_root, candidate))
+        if os.path.commonpath([path, real_root]) == real_root and os.path.isfile(path):
+            return path
+    return None
+
+
+def request_fields(request: Request) -> dict[str, Any]:
+    """The fields of the Lua ``request`` table, as plain Python values (strings as bytes)."""
+    headers = {k.encode("latin-1"): v.encode("latin-1") for k, v in request.headers_dict().items()}
+    cookies = {k.encode("latin-1"): v.encode("latin-1") for k, v in request.cookies().items()}
+    args: dict[bytes, bytes] = {}
+    for key, value in parse_qsl(request.query, keep_blank_values=True, encoding="latin-1"):
+        args.setdefault(key.encode("latin-1"), value.encode("latin-1"))
+    return {
+        b"path": request.path.encode("latin-1"),
+        b"method": request.method.encode("latin-1"),
+        b"proto": request.proto.encode("latin-1"),
+        b"host": request.host.encode("latin-1"),
+        b"timestamp": request.timestamp,
+        b"headers": headers,
+        b"cookies": cookies,
+        b"content": request.content,
+        b"remote_addr_str": request.remote_addr.encode("latin-1"),
+        b"remote_addr_ip_ver": request.remote_addr_ip_ver,
+        b"remote_port": request.remote_port,
+        b"query": request.query.encode("latin-1"),
+        b"args": args,
+        b"http_version": request.http_version.encode("latin-1"),
+    }
+
+
+def response_from_fields(handler: str, status: Any, content: Any, headers: Any) -> Response:
+    """Check what a handler returned and make the Response; a wrong type is a HandlerError."""
+    if status is None:
+        status = 200
+    if isinstance(status, bool) or not isinstance(status, (int, float)):
+        raise HandlerError(handler, f"response.status must be a number, got {_type_name(status)}")
+    if isinstance(status, float):
+        if not status.is_integer():
+            raise HandlerError(handler, f"response.status must be an integer, got {status}")
+        status = int(status)
+    if not 200 <= status <= 999:
+        raise HandlerError(handler, f"response.status {status} is not a final HTTP status code")
+    if content is None:
+        content = b""
+    elif isinstance(content, (int, float)) and not isinstance(content, bool):
+        content = _number_bytes(content)
+    elif not isinstance(content, bytes):
+        raise HandlerError(handler, f"response.content must be a string, got {_type_name(content)}")
+    header_list: list[tuple[str, str]] = []
+    if headers is not None:
+        if not isinstance(headers, dict):
+            raise HandlerError(handler, f"response.headers must be a table, got {_type_name(headers)}")
+        for key, value in headers.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = _number_bytes(value)
+            if not isinstance(key, bytes) or not isinstance(value, bytes):
+                raise HandlerError(handler, "response.headers must map strings to strings "
+                                            f"(got {_type_name(key)} -> {_type_name(value)})")
+            name = key.decode("latin-1")
+            text = value.decode("latin-1")
+            if not _valid_header(name, text):
+                raise HandlerError(handler, f"response header {name!r} has an invalid name or value")
+            header_list.append((name, text))
+    return Response(status=status, headers=header_list, body=content)
+
+
+def _valid_header(name: str, value: str) -> bool:
+    if not name or any(c in name for c in " \t\r\n:()<>@,;\\\"/[]?={}") or not name.isprintable():
+        return False
+    return "\r" not in value and "\n" not in value and "\0" not in value
+
+
+def _number_bytes(value: int | float) -> bytes:
+    if isinstance(value, int) or value.is_integer() and abs(value) < 2**53:
+        return str(int(value)).encode()
+    return ("%.14g" % value).encode()
+
+
+def _type_name(value: Any) -> str:
+    from ..libs import lua_type_name
+    return lua_type_name(value)
+
+
+class Engine(abc.ABC):
+    """One Lua implementation behind petrel. Subclasses register themselves by ``name``."""
+
+    name: ClassVar[str]
+
+    def __init__(self, config: Any, libraries: LibraryRegistry) -> None:
+        self.config = config
+        self.libraries = libraries
+
+    @property
+    def description(self) -> str:
+        """What runs the Lua code, for the start-up log ("lupa 2.8, LuaJIT 2.1")."""
+        return self.name
+
+    @abc.abstractmethod
+    def new_state(self, sources: list[SourceFile]) -> Any:
+        """A fresh state with the restricted environment, the libraries and every source loaded.
+
+        Raises ServiceLoadError naming the file and line when a file does not load.
+        """
+
+    @abc.abstractmethod
+    async def bootstrap(self, state: Any) -> None:
+        """Call the service's ``bootstrap()``; ServiceLoadError if it is missing or fails."""
+
+    @abc.abstractmethod
+    async def handle(self, state: Any, handler: str, request: Request) -> Response:
+        """Call the global function ``handler(request, response)`` and return its response.
+
+        Raises HandlerError for every failure of the handler (a Lua error, a missing function,
+        a wrong return value); the state may then be reset and reused.
+        """
+
+    @abc.abstractmethod
+    def reset(self, state: Any) -> bool:
+        """Make ``state`` clean for the next request; False when it must be discarded instead."""
+
+    def close_state(self, state: Any) -> None:
+        """Free a state that will not be used again."""

@@ -1,0 +1,302 @@
+"""The lupa engine: LuaJIT (default) or PUC Lua 5.1-5.5 through the lupa C bindings.
+
+Execution model: Lua runs on the event loop's thread. Every handler call is a Lua coroutine inside
+its state; the request's anyio task resumes it. When Lua calls an ``async def`` library function the
+stub yields to this driver, which awaits the Python coroutine in the request's task and resumes Lua
+with the results, so a sleep or an outbound call suspends only that request. There is no thread hop
+and no lock on the hot path; a future CPU-time limit can yield (or raise) from the same loop.
+
+Strings cross as bytes (``encoding=None``), so bodies and binary data round-trip exactly. Python
+objects never reach Lua code: library functions are wrapped in Lua stubs holding them as upvalues,
+objects are Lua tables whose Python handle sits in a weak table the sandbox cannot see, and every
+attribute access on a Python object from Lua is refused.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from typing import Any, Callable
+
+from ..libs import Export, LibraryRegistry, LuaRuntimeError
+from ..server.messages import Request, Response
+from .base import (Engine, EngineUnavailable, HandlerError, ServiceLoadError, SourceFile,
+                   request_fields, resolve_module, response_from_fields)
+
+try:
+    import lupa
+except ImportError as exc:  # pragma: no cover - exercised by the no-lupa tox environment
+    raise ModuleNotFoundError("lupa", name="lupa") from exc
+
+log = logging.getLogger("petrel.lua")
+
+RUNTIME_MODULES = {
+    "luajit": "lupa.luajit21",
+    "lua51": "lupa.lua51",
+    "lua52": "lupa.lua52",
+    "lua53": "lupa.lua53",
+    "lua54": "lupa.lua54",
+    "lua55": "lupa.lua55",
+}
+
+_PRELUDE_PATH = os.path.join(os.path.dirname(__file__), "lupa_prelude.lua")
+MAX_TABLE_DEPTH = 32
+
+
+def _deny_attribute(obj: Any, name: Any, is_setting: bool) -> Any:
+    raise AttributeError("Python attributes are not accessible from Lua")
+
+
+class LupaState:
+    """One lupa LuaRuntime holding the service, and the prelude functions that drive it."""
+
+    __slots__ = ("runtime", "fns", "lib_version", "installed", "classes", "lua_type", "dead")
+
+    def __init__(self, runtime: Any, fns: dict[str, Any], lua_type: Callable) -> None:
+        self.runtime = runtime
+        self.fns = fns
+        self.lib_version = 0
+        self.installed: set[str] = set()
+        self.classes: dict[type, Any] = {}
+        self.lua_type = lua_type
+        self.dead = False
+
+
+class LupaEngine(Engine):
+    name = "lupa"
+
+    def __init__(self, config: Any, libraries: LibraryRegistry) -> None:
+        super().__init__(config, libraries)
+        runtime_name = getattr(config, "lua_runtime", "luajit")
+        try:
+            self.module = importlib.import_module(RUNTIME_MODULES[runtime_name])
+        except ImportError:
+            raise EngineUnavailable(f"lupa has no '{runtime_name}' runtime on this machine "
+                                    f"(option 'lua.runtime')") from None
+        with open(_PRELUDE_PATH, "rb") as handle:
+            self.prelude = handle.read()
+        self.runtime_name = runtime_name
+
+    @property
+    def description(self) -> str:
+        probe = self.module.LuaRuntime()
+        version = probe.lua_implementation or probe.eval("_VERSION")
+        return f"lupa {lupa.__version__}, {version}"
+
+    # -- states ------------------------------------------------------------------------------------
+    def new_state(self, sources: list[SourceFile]) -> LupaState:
+        runtime = self.module.LuaRuntime(
+            encoding=None, register_eval=False, register_builtins=False,
+            unpack_returned_tuples=True, attribute_filter=_deny_attribute)
+        hooks = runtime.table_from({b"read_module": self._read_module})
+        fns_table = runtime.execute(self.prelude, hooks)
+        fns = {key.decode(): value for key, value in fns_table.items()}
+        # Nothing of the runtime but what the prelude returned is reachable from service code; drop
+        # the Python bridge from the real globals as well.
+        runtime.execute(b"python = nil")
+        state = LupaState(runtime, fns, self.module.lua_type)
+        self._install_libraries(state)
+        for source in sources:
+            result = fns["load_source"](source.text, b"@" + source.name.encode())
+            if result is not True and result[0] is not True:
+                message = result[1].decode("utf-8", "replace")
+                traceback = result[2].decode("utf-8", "replace") if len(result) > 2 else ""
+                if traceback:
+                    log.debug("%s", traceback)
+                raise ServiceLoadError(f"loading {source.name} failed: {message}")
+        return state
+
+    def _read_module(self, name: Any) -> Any:
+        if not isinstance(name, bytes):
+            return None
+        path = resolve_module(self.config.lua_root, name.decode("utf-8", "replace"))
+        if path is None:
+            return None
+        with open(path, "rb") as handle:
+            text = handle.read()
+        chunkname = "@" + os.path.relpath(path, os.path.realpath(self.config.lua_root))
+        return (text, chunkname.encode())
+
+    def _install_libraries(self, state: LupaState) -> None:
+        """Install every library of the registry this state does not have yet."""
+        registry = self.libraries
+        fns = state.fns
+        table_from = state.runtime.table_from
+        for library in registry.libraries:
+            if library.name in state.installed:
+                continue
+            functions = {name.encode(): self._stub(state, export)
+                         for name, export in library.functions.items()}
+            constructor = self._stub(state, library.constructor) if library.constructor else None
+            constants = {name.encode(): self._to_lua(state, value)
+                         for name, value in library.constants.items()}
+            fns["install_library"](library.name.encode(), table_from(functions), constructor,
+                                   table_from(constants), library.as_table)
+            for name, export in library.globals.items():
+                fns["install_global"](name.encode(), self._stub(state, export))
+            for hook in library.on_state_init:
+                hook(registry.ctx)
+            state.installed.add(library.name)
+        state.lib_version = registry.version
+
+    # -- crossing the boundary -----------------------------------------------------------------
+    def _stub(self, state: LupaState, export: Export, method: bool = False) -> Any:
+        """A Lua function calling ``export``: Lua values in, ``(ok, results...)`` out."""
+        ctx = self.libraries.ctx
+        to_python = self._to_python
+        results = self._results
+        name = export.name
+        if export.is_async:
+            async def call_async(*args: Any) -> tuple:
+                target, args = (args[0], args[1:]) if method else (None, args)
+                try:
+                    value = await export.call_async(ctx, target, tuple(to_python(state, a) for a in args))
+                except LuaRuntimeError as exc:
+                    return (False, str(exc).encode("utf-8", "surrogateescape"))
+                except Exception as exc:
+                    log.error("library function '%s' failed", name, exc_info=True)
+                    return (False, f"{name}: {type(exc).__name__}: {exc}".encode("utf-8", "replace"))
+                return results(state, value)
+            if method:
+                return state.fns["method_stub"](name.encode(), call_async, True)
+            return state.fns["async_stub"](call_async)
+
+        def call(*args: Any) -> tuple:
+            target, args = (args[0], args[1:]) if method else (None, args)
+            try:
+                value = export.call(ctx, target, tuple(to_python(state, a) for a in args))
+                return results(state, value)
+            except LuaRuntimeError as exc:
+                return (False, str(exc).encode("utf-8", "surrogateescape"))
+            except Exception as exc:
+                log.error("library function '%s' failed", name, exc_info=True)
+                return (False, f"{name}: {type(exc).__name__}: {exc}".encode("utf-8", "replace"))
+        if method:
+            return state.fns["method_stub"](name.encode(), call, False)
+        return state.fns["sync_stub"](call)
+
+    def _results(self, state: LupaState, value: Any) -> tuple:
+        if isinstance(value, tuple):
+            return (True,) + tuple(self._to_lua(state, v) for v in value)
+        if value is None:
+            return (True,)
+        return (True, self._to_lua(state, value))
+
+    def _to_lua(self, state: LupaState, value: Any, depth: int = 0) -> Any:
+        if value is None or isinstance(value, (bool, bytes, float)):
+            return value
+        if isinstance(value, int):
+            return value if -2**63 <= value < 2**63 else float(value)
+        if isinstance(value, str):
+            return value.encode("utf-8", "surrogateescape")
+        if depth > MAX_TABLE_DEPTH:
+            raise LuaRuntimeError("value nested too deeply to pass to Lua")
+        if isinstance(value, dict):
+            table = state.runtime.table()
+            for key, item in value.items():
+                table[self._to_lua(state, key, depth + 1)] = self._to_lua(state, item, depth + 1)
+            return table
+        if isinstance(value, (list, tuple)):
+            return state.runtime.table(*(self._to_lua(state, item, depth + 1) for item in value))
+        object_type = self.libraries.find_object_type(value)
+        if object_type is None:
+            raise LuaRuntimeError(f"cannot pass a Python {type(value).__name__} to Lua")
+        class_table = state.classes.get(object_type.cls)
+        if class_table is None:
+            methods = {name.encode(): self._stub(state, export, method=True)
+                       for name, export in object_type.methods.items()}
+            class_table = state.fns["make_class"](object_type.name.encode(),
+                                                  state.runtime.table_from(methods))
+            state.classes[object_type.cls] = class_table
+        return state.fns["new_object"](class_table, value)
+
+    def _to_python(self, state: LupaState, value: Any, depth: int = 0, seen: dict | None = None) -> Any:
+        if value is None or isinstance(value, (bool, int, float, bytes)):
+            return value
+        kind = state.lua_type(value)
+        if kind == "table":
+            seen = {} if seen is None else seen
+            key = id(value)
+            if key in seen:
+                return seen[key]
+            if depth > MAX_TABLE_DEPTH:
+                raise LuaRuntimeError("table nested too deeply")
+            result: dict = {}
+            seen[key] = result
+            for k, v in value.items():
+                result[self._to_python(state, k, depth + 1, seen)] = self._to_python(state, v, depth + 1, seen)
+            return result
+        return value
+
+    # -- running -------------------------------------------------------------------------------
+    async def _drive(self, state: LupaState, step: Any) -> tuple:
+        """Resume the coroutine behind ``step`` until it finishes; await what it yields.
+
+        Returns ("done", results) or ("error", message, traceback).
+        """
+        send: tuple = ()
+        while True:
+            outcome = step(*send)
+            kind = outcome[0]
+            if kind == b"done":
+                return ("done", outcome[2:2 + outcome[1]])
+            if kind == b"error":
+                return ("error", _text(outcome[1]), _text(outcome[2]))
+            # b"yield": (count, python coroutine function, args...)
+            call_async = outcome[2]
+            send = await call_async(*outcome[3:2 + outcome[1]])
+
+    async def bootstrap(self, state: LupaState) -> None:
+        outcome = state.fns["start_bootstrap"]()
+        if outcome[0] == b"missing":
+            raise ServiceLoadError("the service defines no global function 'bootstrap' "
+                                   f"(found {_text(outcome[1])})")
+        result = await self._drive(state, outcome[1])
+        if result[0] == "error":
+            log.debug("%s", result[2])
+            raise ServiceLoadError(f"bootstrap() failed: {result[1]}")
+
+    async def handle(self, state: LupaState, handler: str, request: Request) -> Response:
+        if state.lib_version != self.libraries.version:
+            self._install_libraries(state)
+        fns = state.fns
+        fns["begin_request"]()
+        table = self._to_lua(state, request_fields(request))
+        outcome = fns["start_handler"](handler.encode(), table)
+        if outcome[0] == b"missing":
+            raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
+        result = await self._drive(state, outcome[1])
+        if result[0] == "error":
+            raise HandlerError(handler, result[1], result[2])
+        values = result[1]
+        response = values[0] if values else None
+        checked = fns["read_response"](response)
+        if checked[0] is not True:
+            raise HandlerError(handler, f"the handler returned {_text(checked[1])}, not the response table")
+        _, status, content, headers = checked
+        if headers is not None and state.lua_type(headers) == "table":
+            headers = {k: v for k, v in headers.items()}
+        elif headers is not None and not isinstance(headers, (bytes, int, float, bool)):
+            headers = ()  # a function or userdata: reported as a wrong type below
+        return response_from_fields(handler, status, content, headers)
+
+    def reset(self, state: LupaState) -> bool:
+        if state.dead:
+            return False
+        state.fns["end_request"]()
+        return True
+
+    def close_state(self, state: LupaState) -> None:
+        state.dead = True
+        state.fns.clear()
+        state.classes.clear()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+ENGINE = LupaEngine

@@ -1,0 +1,102 @@
+"""Libraries Lua code sees, written once in Python and adapted by every engine.
+
+:mod:`petrel.libs.base` is the interface (Library, Export, LibraryContext); each builtin library is
+one module here. :class:`LibraryRegistry` holds the libraries of one server: the builtins plus the
+native ones ``petrel.load_lib(name)`` imports from the lib search path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+from typing import Iterable
+
+from .base import Export, Library, LibraryContext, LuaRuntimeError, ObjectType, lua_type_name
+
+__all__ = ["Export", "Library", "LibraryContext", "LibraryRegistry", "LuaRuntimeError", "ObjectType",
+           "builtin_libraries", "lua_type_name"]
+
+log = logging.getLogger("petrel.libs")
+
+
+def builtin_libraries() -> list[Library]:
+    from . import base64_lib, hash_lib, log_lib, metric_lib, petrel_lib
+    return [petrel_lib.library, metric_lib.library, base64_lib.library, hash_lib.library,
+            log_lib.library]
+
+
+class LibraryRegistry:
+    """The libraries of one server. ``version`` grows with each load so engines can catch up states."""
+
+    def __init__(self, ctx: LibraryContext, builtins: Iterable[Library] | None = None) -> None:
+        self.ctx = ctx
+        ctx.libraries = self
+        self.libraries: list[Library] = []
+        self.version = 0
+        for library in builtins if builtins is not None else builtin_libraries():
+            self.register(library)
+
+    def register(self, library: Library) -> None:
+        if any(existing.name == library.name for existing in self.libraries):
+            return
+        for hook in library.on_load:
+            hook(self.ctx)
+        self.libraries.append(library)
+        self.version += 1
+
+    def find_object_type(self, value: object) -> ObjectType | None:
+        for library in self.libraries:
+            found = library.object_type(value)
+            if found is not None:
+                return found
+        return None
+
+    def load_native(self, name: str) -> Library:
+        """Import the Python module ``name`` from the lib search path and register its ``library``."""
+        for library in self.libraries:
+            if library.name == name:
+                return library
+        if not name.replace("_", "a").isalnum():
+            raise LuaRuntimeError(f"load_lib: invalid library name '{name}'")
+        for directory in self.ctx.lib_search_path:
+            for candidate in (os.path.join(directory, name + ".py"),
+                              os.path.join(directory, name, "__init__.py")):
+                if os.path.isfile(candidate):
+                    library = self._import(name, candidate)
+                    self.register(library)
+                    log.info("registered native library '%s' from %s", name, candidate)
+                    return library
+        searched = ":".join(self.ctx.lib_search_path) or "(empty)"
+        raise LuaRuntimeError(f"load_lib: library '{name}' not found in lib search path {searched}")
+
+    def _import(self, name: str, path: str) -> Library:
+        module_name = f"petrel_native_{name}"
+        spec = importlib.util.spec_from_file_location(
+            module_name, path,
+            submodule_search_locations=[os.path.dirname(path)] if path.endswith("__init__.py") else None)
+        if spec is None or spec.loader is None:
+            raise LuaRuntimeError(f"load_lib: cannot import '{path}'")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            sys.modules.pop(module_name, None)
+            log.error("load_lib '%s': importing %s failed", name, path, exc_info=True)
+            raise LuaRuntimeError(f"load_lib: importing '{path}' failed: {exc}") from None
+        library = getattr(module, "library", None)
+        if not isinstance(library, Library):
+            raise LuaRuntimeError(f"load_lib: '{path}' defines no 'library' (a petrel.libs.Library)")
+        if library.name != name:
+            raise LuaRuntimeError(f"load_lib: '{path}' defines library '{library.name}', not '{name}'")
+        return library
+
+    def unload_all(self) -> None:
+        for library in reversed(self.libraries):
+            for hook in library.on_unload:
+                try:
+                    hook(self.ctx)
+                except Exception:
+                    log.exception("unload hook of library '%s' failed", library.name)

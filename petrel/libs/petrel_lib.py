@@ -1,0 +1,72 @@
+"""``petrel``: routes, native libraries and request-only sleeps."""
+
+from __future__ import annotations
+
+import os
+
+import anyio
+
+from .base import Library, LibraryContext, LuaRuntimeError
+
+library = Library("petrel", "routes, library search path, native libraries, sleeps")
+
+
+@library.function
+def add_route(ctx: LibraryContext, path: str, handler_name: str) -> None:
+    if not path.startswith("/"):
+        raise LuaRuntimeError(f"bad argument #1 to 'add_route' (route '{path}' must start with '/')")
+    ctx.router.add_route(path, handler_name)
+
+
+@library.function
+def add_directory_route(ctx: LibraryContext, path: str, root: str) -> None:
+    if not path.startswith("/"):
+        raise LuaRuntimeError(
+            f"bad argument #1 to 'add_directory_route' (route '{path}' must start with '/')")
+    if not os.path.isabs(root):
+        raise LuaRuntimeError(
+            f"bad argument #2 to 'add_directory_route' (directory '{root}' must be an absolute path)")
+    if not os.path.isdir(root):
+        raise LuaRuntimeError(f"add_directory_route: '{root}' is not a directory")
+    ctx.router.add_directory_route(path, root)
+
+
+@library.function
+def add_lib_search_path(ctx: LibraryContext, path: str) -> None:
+    if not os.path.isabs(path) and ctx.config.lua_root:
+        path = os.path.join(ctx.config.lua_root, path)
+    path = os.path.normpath(path)
+    if path not in ctx.lib_search_path:
+        ctx.lib_search_path.append(path)
+
+
+@library.function
+def lib_search_path(ctx: LibraryContext) -> str:
+    return ":".join(ctx.lib_search_path)
+
+
+@library.function
+def load_lib(ctx: LibraryContext, name: str) -> bool:
+    ctx.libraries.load_native(name)
+    return True
+
+
+def _check_duration(name: str, value: float) -> float:
+    if value != value or value < 0:
+        raise LuaRuntimeError(f"bad argument #1 to '{name}' (non-negative number expected)")
+    return value
+
+
+@library.function
+async def sleep_nanos(n: float) -> None:
+    await anyio.sleep(_check_duration("sleep_nanos", n) / 1e9)
+
+
+@library.function
+async def sleep_micros(n: float) -> None:
+    await anyio.sleep(_check_duration("sleep_micros", n) / 1e6)
+
+
+@library.function
+async def sleep_millis(n: float) -> None:
+    await anyio.sleep(_check_duration("sleep_millis", n) / 1e3)

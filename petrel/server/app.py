@@ -1,0 +1,179 @@
+"""The server: start-up (load, bootstrap, fill the state buffer), the listener, request dispatch.
+
+The core knows engines only through :mod:`petrel.engines.base`'s contract; the engine class is
+handed in by the command line (``--engine``).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from typing import Any
+
+import anyio
+from anyio.abc import SocketAttribute
+
+from ..engines.base import Engine, HandlerError, ServiceLoadError, find_sources
+from ..libs import LibraryContext, LibraryRegistry
+from ..metrics import MetricsRegistry
+from .http11 import serve_http11
+from .messages import Request, Response
+from .router import Router
+from .static import serve_file
+from .statebuffer import StateBuffer
+
+log = logging.getLogger("petrel.server")
+lua_log = logging.getLogger("petrel.lua")
+access_log = logging.getLogger("petrel.access")
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+SNIFF_TIMEOUT_SECONDS = 30.0
+
+
+def _plain(status: int, text: str) -> Response:
+    return Response(status, [("content-type", "text/plain; charset=utf-8")], text.encode())
+
+
+class Server:
+    def __init__(self, config: Any, engine_class: type[Engine]) -> None:
+        self.config = config
+        self.metrics = MetricsRegistry()
+        self.router = Router()
+        ctx = LibraryContext(config=config, logger=lua_log, metrics=self.metrics, router=self.router,
+                             lib_search_path=[config.lua_root])
+        self.libraries = LibraryRegistry(ctx)
+        self.engine = engine_class(config, self.libraries)
+        self.buffer: StateBuffer | None = None
+        self.shutting_down = False
+        self.active_requests = 0
+        self.port: int | None = None
+        self._idle = anyio.Event()
+
+    # -- start-up ----------------------------------------------------------------------------
+    def _load_sources(self) -> list:
+        return find_sources(self.config.lua_root)
+
+    async def start(self) -> None:
+        """Load the service, run bootstrap() once, fill the state buffer. ServiceLoadError on failure."""
+        config = self.config
+        log.info("engine: %s", self.engine.description)
+        sources = self._load_sources()
+        if not sources:
+            raise ServiceLoadError(f"no *.lua files under lua.root {config.lua_root}")
+        for source in sources:
+            log.info("found %s", source.name)
+        state = self.engine.new_state(sources)
+        try:
+            await self.engine.bootstrap(state)
+        finally:
+            self.engine.close_state(state)
+        log.info("bootstrap() done")
+        for route in self.router.routes:
+            if route.handler is not None:
+                log.info("route %s -> %s()", route.prefix, route.handler)
+            else:
+                log.info("route %s -> directory %s", route.prefix, route.directory)
+        log.info("libraries: %s", ", ".join(lib.name for lib in self.libraries.libraries))
+        started = time.perf_counter()
+        self.buffer = StateBuffer(self.engine, self._load_sources, config.lua_statebuffer, config.lua_devmode)
+        self.buffer.fill()
+        if not config.lua_devmode:
+            log.info("state buffer: %d states ready in %.0f ms", self.buffer.ready,
+                     (time.perf_counter() - started) * 1000)
+        else:
+            log.info("devmode: Lua files are read again for every request")
+
+    # -- requests ----------------------------------------------------------------------------
+    async def dispatch(self, request: Request) -> Response:
+        started = time.perf_counter()
+        self.active_requests += 1
+        try:
+            response = await self._dispatch(request)
+        finally:
+            self.active_requests -= 1
+            if self.active_requests == 0:
+                self._idle.set()
+        if self.config.log_access:
+            length = response.content_length if response.content_length is not None else len(response.body)
+            access_log.info("%s %s %s HTTP/%s %d %d %.1fms", request.remote_addr, request.method,
+                            request.path, request.http_version, response.status, length,
+                            (time.perf_counter() - started) * 1000)
+        return response
+
+    async def _dispatch(self, request: Request) -> Response:
+        route = self.router.match(request.path)
+        if route is None:
+            return _plain(404, "404 Not Found\n")
+        if route.directory is not None:
+            return await serve_file(request, route.prefix, route.directory)
+        assert self.buffer is not None and route.handler is not None
+        try:
+            state = self.buffer.acquire()
+        except ServiceLoadError as exc:   # devmode: the files changed and no longer load
+            lua_log.error("%s", exc)
+            return _plain(500, "500 Internal Server Error\n")
+        try:
+            return await self.engine.handle(state, route.handler, request)
+        except HandlerError as exc:
+            lua_log.error("%s %s: %s", request.method, request.path, exc)
+            if exc.traceback:
+                lua_log.debug("%s", exc.traceback)
+            return _plain(500, "500 Internal Server Error\n")
+        except Exception:
+            log.exception("internal error while handling %s %s", request.method, request.path)
+            return _plain(500, "500 Internal Server Error\n")
+        finally:
+            self.buffer.release(state)
+
+    # -- connections -------------------------------------------------------------------------
+    async def handle_connection(self, stream: Any) -> None:
+        try:
+            remote = stream.extra(SocketAttribute.remote_address)
+            if not isinstance(remote, tuple):
+                remote = (str(remote), 0)
+            try:
+                with anyio.fail_after(SNIFF_TIMEOUT_SECONDS):
+                    first = await stream.receive(65536)
+            except (TimeoutError, anyio.EndOfStream, anyio.BrokenResourceError, OSError):
+                return
+            await serve_http11(self, stream, first, (remote[0], remote[1]), "http")
+        finally:
+            await stream.aclose()
+
+    # -- running -----------------------------------------------------------------------------
+    async def serve(self, ready: Any = None) -> None:
+        """Listen and serve until SIGINT or SIGTERM, then stop cleanly.
+
+        ``ready`` (a callable) is told the bound port once the listener is up.
+        """
+        config = self.config
+        assert self.buffer is not None
+        listener = await anyio.create_tcp_listener(
+            local_host=config.server_listen or None, local_port=config.server_port,
+            backlog=config.server_backlog or 65536, reuse_port=config.server_workers != 1)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self.buffer.refill_forever)
+            tg.start_soon(self._watch_signals, tg.cancel_scope)
+            addresses = sorted({l.extra(SocketAttribute.local_address)[:2] for l in listener.listeners})
+            self.port = addresses[0][1]
+            for host, port in addresses:
+                log.info("listening on %s port %d", host, port)
+            if ready is not None:
+                ready(self.port)
+            async with listener:
+                await listener.serve(self.handle_connection, task_group=tg)
+
+    async def _watch_signals(self, scope: anyio.CancelScope) -> None:
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for signum in signals:
+                log.info("%s received, stopping", signal.Signals(signum).name)
+                break
+        self.shutting_down = True
+        with anyio.move_on_after(SHUTDOWN_GRACE_SECONDS):
+            while self.active_requests:
+                self._idle = anyio.Event()
+                await self._idle.wait()
+        self.libraries.unload_all()
+        log.info("stopped")
+        scope.cancel()

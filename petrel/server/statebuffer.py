@@ -1,0 +1,89 @@
+"""Lua states kept ready so that making one is not on a request's path.
+
+``acquire`` hands out a ready state (or makes one on the spot when the buffer is empty);
+``release`` resets it and puts it back, or discards it when the engine says it cannot be reused.
+A background task refills the buffer to ``lua.statebuffer`` states, one state per loop turn so that
+requests keep being served while it works. In devmode every request gets a state made from freshly
+read files and the state is discarded afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import anyio
+
+log = logging.getLogger("petrel.server")
+
+
+class StateBuffer:
+    def __init__(self, engine: Any, load_sources: Callable[[], list], size: int, devmode: bool) -> None:
+        self.engine = engine
+        self.load_sources = load_sources
+        self.size = size
+        self.devmode = devmode
+        self.sources = load_sources()
+        self._ready: list[Any] = []
+        self._wanted = anyio.Event()
+        self.created = 0
+        self.in_use = 0
+
+    @property
+    def ready(self) -> int:
+        return len(self._ready)
+
+    def _new_state(self) -> Any:
+        state = self.engine.new_state(self.sources)
+        self.created += 1
+        return state
+
+    def fill(self) -> None:
+        """Fill the buffer completely (at start-up)."""
+        if self.devmode:
+            return
+        while len(self._ready) < self.size:
+            self._ready.append(self._new_state())
+
+    def acquire(self) -> Any:
+        if self.devmode:
+            self.sources = self.load_sources()
+            state = self._new_state()
+        elif self._ready:
+            state = self._ready.pop()
+        else:
+            state = self._new_state()
+        self.in_use += 1
+        if len(self._ready) < self.size:
+            self._wanted.set()
+        return state
+
+    def release(self, state: Any) -> None:
+        self.in_use -= 1
+        reusable = False
+        if not self.devmode:
+            try:
+                reusable = self.engine.reset(state)
+            except Exception:
+                log.exception("resetting a Lua state failed; it is discarded")
+        if reusable and len(self._ready) < self.size:
+            self._ready.append(state)
+        else:
+            self.engine.close_state(state)
+            if not self.devmode:
+                self._wanted.set()
+
+    async def refill_forever(self) -> None:
+        """Background task: top the buffer up whenever it runs low."""
+        if self.devmode:
+            return
+        while True:
+            await self._wanted.wait()
+            self._wanted = anyio.Event()
+            while len(self._ready) < self.size:
+                try:
+                    self._ready.append(self._new_state())
+                except Exception:
+                    log.exception("making a Lua state failed")
+                    break
+                await anyio.sleep(0)
