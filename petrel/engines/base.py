@@ -17,7 +17,7 @@ import abc
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 from urllib.parse import parse_qsl
 
 from ..libs import LibraryRegistry
@@ -110,8 +110,14 @@ def request_fields(request: Request) -> dict[str, Any]:
     }
 
 
-def response_from_fields(handler: str, status: Any, content: Any, headers: Any) -> Response:
-    """Check what a handler returned and make the Response; a wrong type is a HandlerError."""
+def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
+                         type_name: Callable[[Any], str] | None = None) -> Response:
+    """Check what a handler returned and make the Response; a wrong type is a HandlerError.
+
+    ``headers`` is a dict (the engine converts the Lua table) or any other value to report;
+    ``type_name`` names an engine's own values (Lua tables, functions) in the messages.
+    """
+    _type_name = type_name or _default_type_name
     if status is None:
         status = 200
     if isinstance(status, bool) or not isinstance(status, (int, float)):
@@ -158,7 +164,7 @@ def _number_bytes(value: int | float) -> bytes:
     return ("%.14g" % value).encode()
 
 
-def _type_name(value: Any) -> str:
+def _default_type_name(value: Any) -> str:
     from ..libs import lua_type_name
     return lua_type_name(value)
 

@@ -19,7 +19,7 @@ import logging
 import os
 from typing import Any, Callable
 
-from ..libs import Export, LibraryRegistry, LuaRuntimeError
+from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
 from ..server.messages import Request, Response
 from .base import (Engine, EngineUnavailable, HandlerError, ServiceLoadError, SourceFile,
                    request_fields, resolve_module, response_from_fields)
@@ -275,11 +275,18 @@ class LupaEngine(Engine):
         if checked[0] is not True:
             raise HandlerError(handler, f"the handler returned {_text(checked[1])}, not the response table")
         _, status, content, headers = checked
-        if headers is not None and state.lua_type(headers) == "table":
-            headers = {k: v for k, v in headers.items()}
-        elif headers is not None and not isinstance(headers, (bytes, int, float, bool)):
-            headers = ()  # a function or userdata: reported as a wrong type below
-        return response_from_fields(handler, status, content, headers)
+        if state.lua_type(headers) == "table":
+            headers = dict(headers.items())
+        return response_from_fields(handler, status, content, headers, self._type_name(state))
+
+    @staticmethod
+    def _type_name(state: LupaState) -> Callable[[Any], str]:
+        def name(value: Any) -> str:
+            kind = state.lua_type(value)
+            if kind is not None:
+                return kind
+            return lua_type_name(value)
+        return name
 
     def reset(self, state: LupaState) -> bool:
         if state.dead:

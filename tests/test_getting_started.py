@@ -1,0 +1,58 @@
+"""The getting-started service of the Lua API answers exactly as documented."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import httpx
+import pytest
+
+from conftest import EXAMPLES
+
+JSON_BODY = b'{\n  "plain":"/json/foo=bar:1",\n  "encoded":"L2pzb24vZm9vPWJhcjox"\n}\n'
+TEXT_BODY = b"plain: /text/foo=bar:2\nencoded: L3RleHQvZm9vPWJhcjoy\n"
+CONFIG = EXAMPLES / "getting-started" / "petrel.conf"
+
+
+def test_getting_started_with_httpx(start_server, engine):
+    server = start_server(EXAMPLES / "getting-started" / "lua", engine, config=CONFIG)
+    with httpx.Client(base_url=server.url) as client:
+        first = client.get("/json/foo=bar")
+        second = client.get("/text/foo=bar")
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "application/json"
+    assert first.content == JSON_BODY
+    assert second.status_code == 200
+    assert second.headers["content-type"] == "text/plain"
+    assert second.content == TEXT_BODY
+
+
+def test_getting_started_with_curl(start_server, engine):
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    server = start_server(EXAMPLES / "getting-started" / "lua", engine, config=CONFIG)
+    first = subprocess.run([curl, "-s", f"{server.url}/json/foo=bar"], capture_output=True, timeout=20)
+    second = subprocess.run([curl, "-s", f"{server.url}/text/foo=bar"], capture_output=True, timeout=20)
+    assert first.stdout == JSON_BODY
+    assert second.stdout == TEXT_BODY
+
+
+def test_startup_log_and_clean_stop(start_server, engine):
+    server = start_server(EXAMPLES / "getting-started" / "lua", engine, config=CONFIG)
+    log = server.log()
+    for expected in ("found bootstrap.lua", "found json_handler.lua", "found text_handler.lua",
+                     "bootstrap() done", "route /json/ -> json_handler()", "route /text/ -> text_handler()",
+                     "libraries: petrel, metric, base64, hash", f"listening on 127.0.0.1 port {server.port}"):
+        assert expected in log
+    assert server.stop() == 0
+    assert "SIGTERM received, stopping" in server.log()
+    assert "stopped" in server.log()
+
+
+def test_sigint_stops_cleanly(start_server):
+    import signal
+    server = start_server(EXAMPLES / "getting-started" / "lua", config=CONFIG)
+    assert server.stop(signal.SIGINT) == 0
+    assert "SIGINT received, stopping" in server.log()
