@@ -97,6 +97,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("server", "http2.tls", False, _parse_bool, "serve TLS (ALPN h2 and http/1.1) on the port"),
     Option("server", "http2.key-file", "", _parse_str, "TLS private key (PEM)", is_path=True),
     Option("server", "http2.crt-file", "", _parse_str, "TLS certificate chain (PEM)", is_path=True),
+    Option("server", "http2.max-concurrent-streams", 100, _parse_int(1, 2**31 - 1),
+           "HTTP/2 requests one connection may have in progress at once"),
+    Option("server", "http2.initial-window-size", 1024 * 1024, _parse_int(1, 2**31 - 1),
+           "HTTP/2 flow-control window in bytes a client may send on each stream (and on the "
+           "connection) before the server acknowledges it"),
+    Option("server", "http2.max-header-list-size", 64 * 1024, _parse_int(1024, 2**31 - 1),
+           "largest HTTP/2 request header list in bytes, counted as RFC 9113 does "
+           "(the connection ends with GOAWAY beyond it)"),
+    Option("server", "http2.max-frame-size", 16384, _parse_int(16384, 16777215),
+           "largest HTTP/2 frame payload in bytes the server accepts (16384 to 16777215)"),
     Option("server", "dns-cache-ttl", 5, _parse_int(0), "DNS cache time to live in minutes"),
     Option("server", "keepalive-timeout", 60, _parse_int(1), "seconds an idle connection is kept open"),
     Option("server", "max-body-size", 64 * 1024 * 1024, _parse_int(0),

@@ -18,10 +18,13 @@ from ..engines.base import Engine, HandlerError, ServiceLoadError, find_sources
 from ..libs import LibraryContext, LibraryRegistry
 from ..metrics import MetricsRegistry
 from .http11 import serve_http11
+from .http2 import serve_http2
 from .messages import Request, Response
 from .router import Router
 from .static import serve_file
 from .statebuffer import StateBuffer
+from .protocol.http2 import PREFACE_START
+from .tls import TLSSetupError, server_context, start_tls
 
 log = logging.getLogger("petrel.server")
 lua_log = logging.getLogger("petrel.lua")
@@ -29,6 +32,7 @@ access_log = logging.getLogger("petrel.access")
 
 SHUTDOWN_GRACE_SECONDS = 10.0
 SNIFF_TIMEOUT_SECONDS = 30.0
+TLS_HANDSHAKE = b"\x16"   # the first byte of a TLS ClientHello record
 
 
 def _plain(status: int, text: str) -> Response:
@@ -49,6 +53,8 @@ class Server:
         self.active_requests = 0
         self.port: int | None = None
         self._idle = anyio.Event()
+        self.stopping = anyio.Event()   # set at shutdown: HTTP/2 connections send GOAWAY
+        self.tls_context = None
 
     # -- start-up ----------------------------------------------------------------------------
     def _load_sources(self) -> list:
@@ -58,6 +64,12 @@ class Server:
         """Load the service, run bootstrap() once, fill the state buffer. ServiceLoadError on failure."""
         config = self.config
         log.info("engine: %s", self.engine.description)
+        if config.server_http2_tls:
+            try:
+                self.tls_context = server_context(config.server_http2_key_file, config.server_http2_crt_file)
+            except TLSSetupError as exc:
+                raise ServiceLoadError(str(exc)) from None
+            log.info("TLS with certificate %s, ALPN h2 and http/1.1", config.server_http2_crt_file)
         sources = self._load_sources()
         if not sources:
             raise ServiceLoadError(f"no *.lua files under lua.root {config.lua_root}")
@@ -132,12 +144,23 @@ class Server:
             remote = stream.extra(SocketAttribute.remote_address)
             if not isinstance(remote, tuple):
                 remote = (str(remote), 0)
+            address = (remote[0], remote[1])
+            proto, alpn = "http", ""
             try:
                 with anyio.fail_after(SNIFF_TIMEOUT_SECONDS):
                     first = await stream.receive(65536)
+                    if first[:1] == TLS_HANDSHAKE and self.tls_context is not None:
+                        stream, alpn = await start_tls(stream, first, self.tls_context)
+                        proto = "https"
+                        first = await stream.receive(65536)
+                    while len(first) < len(PREFACE_START) and PREFACE_START.startswith(first):
+                        first += await stream.receive(65536)   # an HTTP/2 preface in pieces
             except (TimeoutError, anyio.EndOfStream, anyio.BrokenResourceError, OSError):
-                return
-            await serve_http11(self, stream, first, (remote[0], remote[1]), "http")
+                return   # (ssl.SSLError, a failed handshake, is an OSError)
+            if alpn == "h2" or first.startswith(PREFACE_START):
+                await serve_http2(self, stream, first, address, proto)
+            else:
+                await serve_http11(self, stream, first, address, proto)
         finally:
             await stream.aclose()
 
@@ -170,6 +193,7 @@ class Server:
                 log.info("%s received, stopping", signal.Signals(signum).name)
                 break
         self.shutting_down = True
+        self.stopping.set()
         with anyio.move_on_after(SHUTDOWN_GRACE_SECONDS):
             while self.active_requests:
                 self._idle = anyio.Event()

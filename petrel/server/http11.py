@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 import anyio
 
+from .http2 import new_protocol, serve_http2
 from .messages import Request, Response
 from .protocol.http11 import NEED_DATA, PEER_CLOSED, HTTP11Protocol, ProtocolError, RequestHead
+from .protocol.http2 import ProtocolError as HTTP2ProtocolError
 
 log = logging.getLogger("petrel.server")
 
@@ -76,6 +78,19 @@ async def serve_http11(server: Any, stream: Any, first_bytes: bytes, remote: tup
                     await stream.send(reply)
                 return
             request = _make_request(head, bytes(body), remote, proto, arrived)
+            settings = protocol.h2c_upgrade_settings(head) if proto == "http" else None
+            if settings is not None and not server.shutting_down:
+                h2 = new_protocol(server.config)
+                try:
+                    h2.initiate_upgrade(settings)
+                except HTTP2ProtocolError as exc:
+                    log.debug("no upgrade to h2c for %s: %s", remote[0], exc)   # answered in HTTP/1.1
+                else:
+                    # RFC 7540 3.2: 101, then HTTP/2 with this request answered on stream 1.
+                    await stream.send(protocol.switch_protocols("h2c"))
+                    await serve_http2(server, stream, protocol.trailing_data, remote, proto,
+                                      protocol=h2, upgraded=request)
+                    return
             response = await server.dispatch(request)
             close = server.shutting_down
             await _send_response(stream, protocol, response, close)

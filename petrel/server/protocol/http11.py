@@ -146,6 +146,29 @@ class HTTP11Protocol:
         except h11.LocalProtocolError:
             return b""
 
+    # -- upgrade to HTTP/2 ------------------------------------------------------------------------
+    @staticmethod
+    def h2c_upgrade_settings(head: RequestHead) -> str | None:
+        """The HTTP2-Settings field of a request asking to upgrade to h2c (RFC 7540 3.2), else None."""
+        if head.http_version != "1.1":
+            return None
+        upgrade = _tokens(head.headers, "upgrade")
+        connection = _tokens(head.headers, "connection")
+        settings = [value for name, value in head.headers if name == "http2-settings"]
+        if "h2c" not in upgrade or "upgrade" not in connection or len(settings) != 1:
+            return None
+        return settings[0]
+
+    def switch_protocols(self, upgrade: str) -> bytes:
+        """The 101 response; after it the connection belongs to the ``upgrade`` protocol."""
+        return self.conn.send(h11.InformationalResponse(
+            status_code=101, headers=[("connection", "Upgrade"), ("upgrade", upgrade)])) or b""
+
+    @property
+    def trailing_data(self) -> bytes:
+        """Bytes the client sent after the request that switched protocols."""
+        return bytes(self.conn.trailing_data[0])
+
     # -- between requests -----------------------------------------------------------------------
     @property
     def keep_alive(self) -> bool:
@@ -157,6 +180,10 @@ class HTTP11Protocol:
     @property
     def must_close(self) -> bool:
         return self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE
+
+
+def _tokens(headers: list[tuple[str, str]], name: str) -> set[str]:
+    return {token.strip().lower() for key, value in headers if key == name for token in value.split(",")}
 
 
 def _reason(status: int) -> bytes:

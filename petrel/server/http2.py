@@ -1,0 +1,272 @@
+"""The I/O loop of an HTTP/2 connection: moves bytes between the socket and HTTP2Protocol.
+
+One task reads frames and feeds them to the protocol; every request runs in a task of its own (its
+fiber) through :meth:`petrel.server.app.Server.dispatch`, so a slow handler delays only its stream.
+A client's RST_STREAM cancels that stream's task; the handler's Lua state goes back to the state
+buffer in ``dispatch``'s ``finally``.
+
+Writes: the protocol object queues bytes, and :meth:`HTTP2Connection._flush` sends whatever is queued
+under one lock, shielded from cancellation, so that frames leave in the order they were made and a
+cancelled stream never tears a frame in half. A response body is sent within the peer's
+flow-control windows; a stream whose window is empty waits for the WINDOW_UPDATE that opens it.
+
+Shutdown: when the server stops (``server.stopping``), the connection sends GOAWAY naming the last
+stream it will serve, refuses newer streams, lets the open ones finish, then closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import anyio
+import h2.exceptions
+
+from .messages import Request, Response
+from .protocol.http2 import (ConnectionEnded, ErrorCodes, HTTP2Protocol, HTTP2Settings, RequestHead,
+                             RequestReady, RequestRejected, StreamCancelled, WindowOpened)
+
+log = logging.getLogger("petrel.server")
+
+RECEIVE_SIZE = 65536
+FLUSH_SIZE = 65536   # body bytes queued before they are written out
+_DISCONNECTS = (anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndOfStream,
+                ConnectionError, OSError)
+
+
+def new_protocol(config: Any) -> HTTP2Protocol:
+    return HTTP2Protocol(HTTP2Settings.from_config(config), config.server_max_body_size)
+
+
+class _Stream:
+    """A request being served: its task's cancel scope and the event its sender waits on."""
+
+    __slots__ = ("stream_id", "scope", "window")
+
+    def __init__(self, stream_id: int) -> None:
+        self.stream_id = stream_id
+        self.scope = anyio.CancelScope()
+        self.window = anyio.Event()
+
+
+async def serve_http2(server: Any, stream: Any, first_bytes: bytes, remote: tuple[str, int],
+                      proto: str, *, protocol: HTTP2Protocol | None = None,
+                      upgraded: Request | None = None) -> None:
+    """Serve one HTTP/2 connection until it ends.
+
+    Prior knowledge and ALPN ``h2``: ``first_bytes`` start with the client preface. Upgrade from
+    HTTP/1.1: ``protocol`` has been through ``initiate_upgrade`` and ``upgraded`` is the request
+    to answer on stream 1.
+    """
+    if protocol is None:
+        protocol = new_protocol(server.config)
+        protocol.initiate()
+    connection = HTTP2Connection(server, stream, protocol, remote, proto)
+    await connection.run(first_bytes, upgraded)
+
+
+class HTTP2Connection:
+    def __init__(self, server: Any, stream: Any, protocol: HTTP2Protocol, remote: tuple[str, int],
+                 proto: str) -> None:
+        self.server = server
+        self.stream = stream
+        self.protocol = protocol
+        self.remote = remote
+        self.proto = proto
+        self.timeout = server.config.server_keepalive_timeout
+        self._streams: dict[int, _Stream] = {}
+        self._write_lock = anyio.Lock()
+        self._tg: Any = None
+        self._going_away = False
+        self._last_stream_id = 0
+        self._finishing = False
+
+    async def run(self, first_bytes: bytes, upgraded: Request | None) -> None:
+        try:
+            async with anyio.create_task_group() as tg:
+                self._tg = tg
+                if upgraded is not None:
+                    self._start(1, upgraded)
+                stopping = getattr(self.server, "stopping", None)
+                if stopping is not None:
+                    tg.start_soon(self._go_away_on, stopping)
+                await self._read(first_bytes)
+                # The reader is done: the peer left or broke the protocol; nobody can be answered.
+                tg.cancel_scope.cancel()
+        except _DISCONNECTS:
+            pass
+
+    # -- reading -----------------------------------------------------------------------------------
+    async def _read(self, data: bytes) -> None:
+        protocol = self.protocol
+        while True:
+            if data:
+                if not self._handle(protocol.receive_data(data, time.time())):
+                    await self._flush()
+                    return
+                await self._flush()
+                self._maybe_finish()
+            data = await self._receive()
+            if data is None:
+                return
+
+    async def _receive(self) -> bytes | None:
+        """The next bytes; None when the peer is gone or the connection idled out (GOAWAY sent)."""
+        while True:
+            with anyio.move_on_after(self.timeout):
+                try:
+                    data = await self.stream.receive(RECEIVE_SIZE)
+                except _DISCONNECTS:
+                    return None
+                return data
+            if not self._streams and not self.protocol.pending_requests:
+                log.debug("HTTP/2 connection from %s idle for %ss, closing", self.remote[0], self.timeout)
+                self.protocol.close(ErrorCodes.NO_ERROR)
+                await self._flush()
+                return None
+
+    def _handle(self, events: list) -> bool:
+        """Act on the protocol's events; False when the connection is over."""
+        for event in events:
+            if isinstance(event, RequestReady):
+                if self._going_away and event.stream_id > self._last_stream_id:
+                    self.protocol.reset_stream(event.stream_id, ErrorCodes.REFUSED_STREAM)
+                    continue
+                self._start(event.stream_id, self._request(event.head, event.body, event.arrived))
+            elif isinstance(event, WindowOpened):
+                if event.stream_id == 0:
+                    for active in self._streams.values():
+                        active.window.set()
+                else:
+                    active = self._streams.get(event.stream_id)
+                    if active is not None:
+                        active.window.set()
+            elif isinstance(event, StreamCancelled):
+                active = self._streams.get(event.stream_id)
+                if active is not None:
+                    active.scope.cancel()
+            elif isinstance(event, RequestRejected):
+                log.debug("HTTP/2 stream %d from %s: %d (%s)", event.stream_id, self.remote[0],
+                          event.status, event.reason)
+            elif isinstance(event, ConnectionEnded):
+                if event.error_code:
+                    log.debug("HTTP/2 connection from %s ended: %s (error %d)", self.remote[0],
+                              event.reason, event.error_code)
+                return False
+        return True
+
+    def _request(self, head: RequestHead, body: bytes, arrived: float) -> Request:
+        return Request(method=head.method, path=head.path, query=head.query, http_version="2",
+                       proto=self.proto, host=head.authority, headers=head.headers, content=body,
+                       remote_addr=self.remote[0], remote_port=self.remote[1], timestamp=arrived)
+
+    # -- streams -----------------------------------------------------------------------------------
+    def _start(self, stream_id: int, request: Request) -> None:
+        active = _Stream(stream_id)
+        self._streams[stream_id] = active
+        self._tg.start_soon(self._serve_stream, active, request)
+
+    async def _serve_stream(self, active: _Stream, request: Request) -> None:
+        stream_id = active.stream_id
+        try:
+            with active.scope:
+                response = await self.server.dispatch(request)
+                await self._send_response(active, response, request.method == "HEAD")
+        except h2.exceptions.ProtocolError as exc:
+            # Reset by the client while we were writing, or the connection is closing.
+            log.debug("HTTP/2 stream %d: response not sent: %s", stream_id, exc)
+        except Exception:
+            log.exception("HTTP/2 stream %d: %s %s failed", stream_id, request.method, request.path)
+            self.protocol.reset_stream(stream_id, ErrorCodes.INTERNAL_ERROR)
+            await self._flush()
+        finally:
+            del self._streams[stream_id]
+            if active.scope.cancel_called:
+                buffer = self.server.buffer
+                log.debug("HTTP/2 stream %d reset by the client, its handler cancelled "
+                          "(Lua states in use: %d)", stream_id, buffer.in_use if buffer else 0)
+            self._maybe_finish()
+
+    async def _send_response(self, active: _Stream, response: Response, head_only: bool) -> None:
+        protocol = self.protocol
+        stream_id = active.stream_id
+        if response.stream is not None:
+            length = response.content_length or 0
+        else:
+            length = response.content_length if response.content_length is not None else len(response.body)
+        no_body = head_only or response.status in (204, 304)
+        if no_body or (response.stream is None and not response.body):
+            protocol.send_headers(stream_id, response, length, end_stream=True)
+            if response.stream is not None and hasattr(response.stream, "aclose"):
+                await response.stream.aclose()
+            await self._flush()
+            return
+        protocol.send_headers(stream_id, response, length, end_stream=False)
+        if response.stream is None:
+            await self._send_body(active, response.body, end=True)
+        else:
+            async for chunk in response.stream:
+                await self._send_body(active, chunk, end=False)
+            protocol.end_stream(stream_id)
+        await self._flush()
+
+    async def _send_body(self, active: _Stream, data: bytes, end: bool) -> None:
+        protocol = self.protocol
+        stream_id = active.stream_id
+        view = memoryview(data)
+        total = len(view)
+        offset = 0
+        queued = 0
+        while offset < total:
+            window = protocol.send_window(stream_id)
+            if window <= 0:
+                await self._flush()
+                queued = 0
+                active.window = anyio.Event()
+                if protocol.send_window(stream_id) <= 0:
+                    await active.window.wait()
+                continue
+            size = min(window, protocol.max_frame_size, total - offset)
+            protocol.send_data(stream_id, view[offset:offset + size], end_stream=end and offset + size == total)
+            offset += size
+            queued += size
+            if queued >= FLUSH_SIZE:
+                await self._flush()
+                queued = 0
+
+    # -- writing -----------------------------------------------------------------------------------
+    async def _flush(self, extra: bytes = b"") -> None:
+        """Send what the protocol has queued (then ``extra``), whole, in order."""
+        with anyio.CancelScope(shield=True):
+            async with self._write_lock:
+                data = self.protocol.data_to_send() + extra
+                if not data:
+                    return
+                try:
+                    with anyio.fail_after(self.timeout):
+                        await self.stream.send(data)
+                except (TimeoutError, *_DISCONNECTS):
+                    # The peer stopped reading or went away: the connection is over.
+                    if self._tg is not None:
+                        self._tg.cancel_scope.cancel()
+
+    # -- shutdown ----------------------------------------------------------------------------------
+    async def _go_away_on(self, stopping: Any) -> None:
+        await stopping.wait()
+        self._going_away = True
+        self._last_stream_id = self.protocol.highest_stream_id
+        await self._flush(self.protocol.goaway_frame(self._last_stream_id))
+        self._maybe_finish()
+
+    def _maybe_finish(self) -> None:
+        """After GOAWAY, close once the last stream is answered."""
+        if (self._going_away and not self._finishing and not self._streams
+                and not self.protocol.pending_requests):
+            self._finishing = True
+            self._tg.start_soon(self._finish)
+
+    async def _finish(self) -> None:
+        self.protocol.close(ErrorCodes.NO_ERROR, self._last_stream_id)
+        await self._flush()
+        self._tg.cancel_scope.cancel()

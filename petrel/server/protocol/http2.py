@@ -1,0 +1,391 @@
+"""HTTP/2 on h2, sans-IO.
+
+:class:`HTTP2Protocol` wraps an ``h2.connection.H2Connection`` and turns its frame-level events into
+what a server acts on: a complete request (head and body) on a stream, a stream the client cancelled,
+a flow-control window that opened, the end of the connection. It also writes responses (Date and
+Server headers, content-length, no body for HEAD, 204 and 304) and answers the requests it can judge
+by itself:
+
+- a malformed header block (bad pseudo-headers, upper-case or connection-specific names, ...) is a
+  stream error, so it gets ``400`` on that stream only; h2 would make it a connection error, which
+  is why its inbound header validation is switched off here and run per request instead;
+- a body over ``server.max-body-size`` gets ``413`` as soon as that is known;
+- a frame-level protocol error ends the connection with GOAWAY (h2 queues it).
+
+Received body bytes are handed back to the peer's flow-control window at once: the body is kept in
+memory until it is complete anyway, and max-body-size bounds it. No sockets, no clocks here; the
+caller passes the arrival time in.
+"""
+
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+import h2.config
+import h2.connection
+import h2.errors
+import h2.events
+import h2.exceptions
+import h2.settings
+from h2.utilities import HeaderValidationFlags, validate_headers
+from hyperframe.frame import GoAwayFrame
+
+from .. import SERVER_HEADER
+from ..messages import Response
+from .common import http_date
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+# What decides that a connection speaks HTTP/2 with prior knowledge. A connection that starts like
+# this and then gets the rest of the preface wrong is answered with GOAWAY PROTOCOL_ERROR.
+PREFACE_START = b"PRI * HTTP/2.0\r\n"
+
+ErrorCodes = h2.errors.ErrorCodes
+
+# RFC 9113 8.2.2: HTTP/1.1 connection-specific fields that must not be sent over HTTP/2.
+_CONNECTION_SPECIFIC = frozenset(("connection", "keep-alive", "proxy-connection", "transfer-encoding",
+                                  "upgrade", "content-length"))
+_REQUEST_FLAGS = HeaderValidationFlags(is_client=False, is_trailer=False, is_response_header=False,
+                                       is_push_promise=False)
+
+
+class ProtocolError(Exception):
+    """The peer broke HTTP/2 in a way that ends the connection (a GOAWAY is already queued)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HTTP2Settings:
+    """What the server announces in its SETTINGS frame (and the connection window it opens)."""
+
+    max_concurrent_streams: int = 100
+    initial_window_size: int = 1 << 20
+    max_header_list_size: int = 65536
+    max_frame_size: int = 16384
+
+    @classmethod
+    def from_config(cls, config) -> HTTP2Settings:
+        return cls(max_concurrent_streams=config.server_http2_max_concurrent_streams,
+                   initial_window_size=config.server_http2_initial_window_size,
+                   max_header_list_size=config.server_http2_max_header_list_size,
+                   max_frame_size=config.server_http2_max_frame_size)
+
+
+# -- events ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RequestHead:
+    method: str
+    path: str            # without the query string
+    query: str
+    authority: str       # :authority, else the host header, else ""
+    headers: list[tuple[str, str]]   # regular fields, lower-case names, in arrival order
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReady:
+    """A request whose header block and body are complete: serve it."""
+
+    stream_id: int
+    head: RequestHead
+    body: bytes
+    arrived: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRejected:
+    """A request this module already answered (400, 413, 501); for the log."""
+
+    stream_id: int
+    status: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamCancelled:
+    """The client reset the stream (RST_STREAM): stop working on it."""
+
+    stream_id: int
+    error_code: int
+
+
+@dataclass(frozen=True, slots=True)
+class WindowOpened:
+    """The peer opened a send window; 0 means the whole connection (or every stream)."""
+
+    stream_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionEnded:
+    """The peer sent GOAWAY, or broke the protocol (our GOAWAY is queued)."""
+
+    error_code: int
+    reason: str
+
+
+Event = RequestReady | RequestRejected | StreamCancelled | WindowOpened | ConnectionEnded
+
+
+@dataclass(slots=True)
+class _Incoming:
+    """A request whose body is still arriving."""
+
+    head: RequestHead
+    arrived: float
+    body: bytearray = field(default_factory=bytearray)
+
+
+class HTTP2Protocol:
+    def __init__(self, settings: HTTP2Settings | None = None,
+                 max_body_size: int = 64 * 1024 * 1024) -> None:
+        self.settings = settings or HTTP2Settings()
+        self.max_body_size = max_body_size
+        config = h2.config.H2Configuration(client_side=False, header_encoding=None,
+                                           validate_inbound_headers=False)
+        self.conn = h2.connection.H2Connection(config=config)
+        codes = h2.settings.SettingCodes
+        s = self.settings
+        # Announced in the first SETTINGS frame; h2 applies settings given here at once rather than
+        # on the peer's ACK, so the limits it derives from them are set by hand as well.
+        self.conn.local_settings = h2.settings.Settings(client=False, initial_values={
+            codes.MAX_CONCURRENT_STREAMS: s.max_concurrent_streams,
+            codes.INITIAL_WINDOW_SIZE: s.initial_window_size,
+            codes.MAX_HEADER_LIST_SIZE: s.max_header_list_size,
+            codes.MAX_FRAME_SIZE: s.max_frame_size,
+            codes.ENABLE_PUSH: 0,
+        })
+        self.conn.max_inbound_frame_size = s.max_frame_size
+        self.conn.decoder.max_header_list_size = s.max_header_list_size
+        self._incoming: dict[int, _Incoming] = {}
+        self.closed = False
+
+    # -- starting ----------------------------------------------------------------------------------
+    def initiate(self) -> None:
+        """Queue the server preface for a connection that starts with the client's preface."""
+        self.conn.initiate_connection()
+        self._open_connection_window()
+
+    def initiate_upgrade(self, settings_header: str) -> None:
+        """Take over a connection upgraded from HTTP/1.1 (``Upgrade: h2c``).
+
+        ``settings_header`` is the HTTP2-Settings field (base64url SETTINGS payload). Stream 1 is
+        then the upgrading request, half-closed: answer it with :meth:`send_headers` and friends.
+        Raises ProtocolError when the field is not valid, before anything is queued for sending
+        that matters (the caller then answers in HTTP/1.1 instead).
+        """
+        value = settings_header.strip()
+        try:
+            payload = value.encode("ascii") + b"=" * (-len(value) % 4)
+            self.conn.initiate_upgrade_connection(payload)
+        except (binascii.Error, UnicodeEncodeError, ValueError, h2.exceptions.ProtocolError) as exc:
+            raise ProtocolError(f"bad HTTP2-Settings: {exc}") from None
+        except Exception as exc:   # hyperframe's parse errors
+            raise ProtocolError(f"bad HTTP2-Settings: {exc}") from None
+        self._open_connection_window()
+
+    def _open_connection_window(self) -> None:
+        # The connection window always starts at 65535 (RFC 9113 6.9.2); open it as wide as one
+        # stream's so that one upload is not throttled by the connection.
+        increment = self.settings.initial_window_size - 65535
+        if increment > 0:
+            self.conn.increment_flow_control_window(increment)
+
+    # -- input -------------------------------------------------------------------------------------
+    def receive_data(self, data: bytes, now: float = 0.0) -> list[Event]:
+        """Feed bytes from the peer; ``now`` stamps the requests whose headers are in them."""
+        if self.closed:
+            return []
+        try:
+            h2_events = self.conn.receive_data(data)
+        except h2.exceptions.ProtocolError as exc:
+            self.closed = True
+            code = getattr(exc, "error_code", ErrorCodes.PROTOCOL_ERROR)
+            return [ConnectionEnded(int(code), str(exc) or type(exc).__name__)]
+        events: list[Event] = []
+        for event in h2_events:
+            if isinstance(event, h2.events.RequestReceived):
+                self._headers(event, now, events)
+            elif isinstance(event, h2.events.DataReceived):
+                self._data(event, events)
+            elif isinstance(event, h2.events.StreamEnded):
+                self._ended(event.stream_id, events)
+            elif isinstance(event, h2.events.StreamReset):
+                self._incoming.pop(event.stream_id, None)
+                events.append(StreamCancelled(event.stream_id, int(event.error_code or 0)))
+            elif isinstance(event, h2.events.WindowUpdated):
+                events.append(WindowOpened(event.stream_id))
+            elif isinstance(event, h2.events.RemoteSettingsChanged):
+                if h2.settings.SettingCodes.INITIAL_WINDOW_SIZE in event.changed_settings:
+                    events.append(WindowOpened(0))
+            elif isinstance(event, h2.events.ConnectionTerminated):
+                self.closed = True
+                reason = (event.additional_data or b"").decode("utf-8", "replace")
+                events.append(ConnectionEnded(int(event.error_code or 0), reason or "GOAWAY received"))
+            # TrailersReceived: trailers are not part of the Request value; StreamEnded follows.
+            # Ping, settings ACK, priority: h2 has dealt with them.
+        return events
+
+    def _headers(self, event: h2.events.RequestReceived, now: float, events: list[Event]) -> None:
+        stream_id = event.stream_id
+        try:
+            head = _request_head(event.headers)
+        except _Malformed as exc:
+            self._reject(stream_id, exc.status, str(exc), "", events, remote_open=event.stream_ended is None)
+            return
+        length = next((v for k, v in head.headers if k == "content-length"), None)
+        if length is not None and length.isdigit() and int(length) > self.max_body_size:
+            self._reject(stream_id, 413, "request body larger than server.max-body-size", head.method,
+                         events, remote_open=event.stream_ended is None)
+            return
+        self._incoming[stream_id] = _Incoming(head, now)
+        if event.stream_ended is not None:
+            self._ended(stream_id, events)
+
+    def _data(self, event: h2.events.DataReceived, events: list[Event]) -> None:
+        stream_id = event.stream_id
+        # Give the window back at once, whether the data is kept or dropped.
+        self.conn.acknowledge_received_data(event.flow_controlled_length, stream_id)
+        incoming = self._incoming.get(stream_id)
+        if incoming is None:
+            return
+        incoming.body += event.data
+        if len(incoming.body) > self.max_body_size:
+            del self._incoming[stream_id]
+            self._reject(stream_id, 413, "request body larger than server.max-body-size",
+                         incoming.head.method, events, remote_open=event.stream_ended is None)
+
+    def _ended(self, stream_id: int, events: list[Event]) -> None:
+        incoming = self._incoming.pop(stream_id, None)
+        if incoming is not None:
+            events.append(RequestReady(stream_id, incoming.head, bytes(incoming.body), incoming.arrived))
+
+    def _reject(self, stream_id: int, status: int, reason: str, method: str, events: list[Event],
+                remote_open: bool) -> None:
+        body = f"{status} {_phrase(status)}\n".encode()
+        response = Response(status, [("content-type", "text/plain; charset=utf-8")], body)
+        self.send_headers(stream_id, response, len(body), end_stream=False)
+        if method != "HEAD" and self.send_window(stream_id) >= len(body):
+            self.conn.send_data(stream_id, body, end_stream=True)
+        else:
+            self.conn.end_stream(stream_id)
+        if remote_open:
+            # RFC 9113 8.1: a complete response sent early; ask the client to stop sending.
+            self.conn.reset_stream(stream_id, ErrorCodes.NO_ERROR)
+        events.append(RequestRejected(stream_id, status, reason))
+
+    # -- output ------------------------------------------------------------------------------------
+    def send_headers(self, stream_id: int, response: Response, body_length: int,
+                     end_stream: bool) -> None:
+        """Queue the response head; ``end_stream`` when no body follows."""
+        headers = [(":status", str(response.status)), ("date", http_date()), ("server", SERVER_HEADER)]
+        for name, value in response.headers:
+            lowered = name.lower()
+            if lowered in ("date", "server"):
+                headers = [(k, v) for k, v in headers if k != lowered]
+            elif lowered in _CONNECTION_SPECIFIC or lowered.startswith(":"):
+                continue   # the framing is ours, and HTTP/2 has no connection-specific fields
+            headers.append((lowered, value))
+        if response.status not in (204, 304) and not 100 <= response.status < 200:
+            headers.append(("content-length", str(body_length)))
+        self.conn.send_headers(stream_id, [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+                               end_stream=end_stream)
+
+    def send_window(self, stream_id: int) -> int:
+        """How many body bytes may be sent on the stream now (stream and connection windows)."""
+        return self.conn.local_flow_control_window(stream_id)
+
+    @property
+    def max_frame_size(self) -> int:
+        return self.conn.max_outbound_frame_size
+
+    def send_data(self, stream_id: int, data: bytes | memoryview, end_stream: bool = False) -> None:
+        """Queue body bytes; the caller keeps within :meth:`send_window` and :attr:`max_frame_size`."""
+        self.conn.send_data(stream_id, data, end_stream=end_stream)
+
+    def end_stream(self, stream_id: int) -> None:
+        self.conn.end_stream(stream_id)
+
+    def reset_stream(self, stream_id: int, error_code: int = ErrorCodes.INTERNAL_ERROR) -> None:
+        try:
+            self.conn.reset_stream(stream_id, error_code)
+        except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
+            pass   # already closed on both sides: nothing to reset
+
+    def goaway_frame(self, last_stream_id: int | None = None, error_code: int = 0) -> bytes:
+        """A GOAWAY that leaves the connection usable for the streams already open.
+
+        h2's ``close_connection`` closes its state machine, after which open streams can send no
+        more; a graceful shutdown sends this frame instead and ends the streams first.
+        """
+        frame = GoAwayFrame(0)
+        frame.last_stream_id = self.conn.highest_inbound_stream_id if last_stream_id is None else last_stream_id
+        frame.error_code = error_code
+        return frame.serialize()
+
+    def close(self, error_code: int = ErrorCodes.NO_ERROR, last_stream_id: int | None = None) -> None:
+        """Queue the final GOAWAY."""
+        if not self.closed:
+            self.closed = True
+            try:
+                self.conn.close_connection(error_code=error_code, last_stream_id=last_stream_id)
+            except h2.exceptions.ProtocolError:
+                pass
+
+    def data_to_send(self) -> bytes:
+        return self.conn.data_to_send()
+
+    @property
+    def highest_stream_id(self) -> int:
+        return self.conn.highest_inbound_stream_id
+
+    @property
+    def pending_requests(self) -> int:
+        """Requests whose body is still arriving."""
+        return len(self._incoming)
+
+
+# -- request heads -----------------------------------------------------------------------------------
+class _Malformed(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _request_head(raw: list[tuple[bytes, bytes]]) -> RequestHead:
+    """Check a request header block (RFC 9113 8.2, 8.3) and split it; _Malformed when it is not."""
+    try:
+        checked = list(validate_headers(raw, _REQUEST_FLAGS))
+    except h2.exceptions.ProtocolError as exc:
+        raise _Malformed(str(exc)) from None
+    pseudo: dict[str, str] = {}
+    headers: list[tuple[str, str]] = []
+    for name, value in checked:
+        key = name.decode("latin-1")
+        text = value.decode("latin-1")
+        if key.startswith(":"):
+            pseudo[key] = text
+        else:
+            headers.append((key, text))
+    method = pseudo[":method"]
+    if method == "CONNECT":
+        raise _Malformed("CONNECT is not supported", 501)
+    if ":protocol" in pseudo:
+        raise _Malformed(":protocol is only allowed with CONNECT")
+    target = pseudo[":path"]
+    if not target.startswith("/") and not (target == "*" and method == "OPTIONS"):
+        raise _Malformed(f":path {target!r} is not an absolute path")
+    authority = pseudo.get(":authority")
+    if authority is None:
+        authority = next((v for k, v in headers if k == "host"), "")
+    elif not any(k == "host" for k, _ in headers):
+        # The same request.headers on both protocols: HTTP/2 carries the host in :authority.
+        headers.insert(0, ("host", authority))
+    path, _, query = target.partition("?")
+    return RequestHead(method, path, query, authority, headers)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
