@@ -311,7 +311,7 @@ class LuaLarkLexer(Lexer):
             if pat.type == "str":
                 self.names[pat.value] = t.name
 
-    def lex(self, tokens, parser_state):  # "tokens" is the pre-scanned token list
+    def lex(self, tokens, parser_state=None):  # "tokens" is the pre-scanned token list
         names = self.names
         for tok in tokens:
             kind = tok.type

@@ -210,6 +210,7 @@ class Break(Node):
 @dataclass(slots=True, eq=False)
 class Goto(Node):
     label: str
+    as_continue: bool = False  # a jump to the label ending the enclosing loop body
 
 
 @dataclass(slots=True, eq=False)

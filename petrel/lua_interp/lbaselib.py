@@ -1,0 +1,375 @@
+"""The basic library (the lbaselib of this interpreter)."""
+from __future__ import annotations
+
+import functools
+import sys
+
+from .lauxlib import (arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer,
+                      type_error, typename_for_error)
+from .ldebug import lib_function, where_level
+from .lobject import LuaError, LuaTable, TailCall, str2number, type_name
+from .lvm import FAST_ITERATORS, call, error_value
+
+
+@needs_runtime
+def luaB_print(rt, *args):
+    out = "\t".join([rt.tostring(a) for a in args]) + "\n"
+    rt.write(out)
+    return ()
+
+
+def luaB_type(*args):
+    if not args:
+        arg_error(1, "type", "value expected")
+    return (type_name(args[0]),)
+
+
+@needs_runtime
+def luaB_tostring(rt, *args):
+    if not args:
+        arg_error(1, "tostring", "value expected")
+    return (rt.tostring(args[0]),)
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def luaB_tonumber(v=None, base=None, *rest):
+    if base is None:
+        t = type(v)
+        if t is int or t is float:
+            return (v,)
+        if t is str:
+            return (str2number(v),)
+        if v is None and not rest and False:
+            pass
+        return (None,)
+    b = check_integer(base, 2, "tonumber")
+    if type(v) is not str:
+        if type(v) in (int, float):
+            v = str(v)
+        else:
+            type_error(1, "tonumber", "string", v)
+    if not 2 <= b <= 36:
+        arg_error(2, "tonumber", "base out of range")
+    s = v.strip(" \t\n\r\f\v").lower()
+    neg = False
+    if s.startswith("-"):
+        neg, s = True, s[1:]
+    if not s:
+        return (None,)
+    n = 0
+    for ch in s:
+        d = _DIGITS.find(ch)
+        if d < 0 or d >= b:
+            return (None,)
+        n = n * b + d
+    from .lobject import wrap
+    n = wrap(n & 0xFFFFFFFFFFFFFFFF)
+    return (wrap(-n) if neg else n,)
+
+
+@needs_runtime
+def luaB_ipairs(rt, *args):
+    if not args:
+        arg_error(1, "ipairs", "table expected, got no value")
+    t = args[0]
+    if type(t) is LuaTable and t.meta is None:
+        return (ipairs_aux, t, 0)
+    return (functools.partial(_ipairs_aux_rt, rt), t, 0)
+
+
+@needs_runtime
+def _ipairs_aux_rt(rt, t, i):
+    i += 1
+    v = rt.index(t, i) if type(t) is not LuaTable or t.meta is not None else t.hash.get(i)
+    if v is None:
+        return (None,)
+    return (i, v)
+
+
+def ipairs_aux(t=None, i=0, *_):
+    i += 1
+    v = t.hash.get(i) if type(t) is LuaTable else None
+    if v is None:
+        return (None,)
+    return (i, v)
+
+
+def luaB_next(t=None, k=None, *_):
+    check_table(t, 1, "next")
+    r = t.next(k)
+    if r is None:
+        return (None,)
+    return r
+
+
+@needs_runtime
+def luaB_pairs(rt, *args):
+    if not args:
+        arg_error(1, "pairs", "table expected, got no value")
+    t = args[0]
+    h = rt.metamethod(t, "__pairs")
+    if h is not None:
+        r = call(h, t)
+        return (tuple(r) + (None, None, None))[:3]
+    check_table(t, 1, "pairs")
+    return (luaB_next, t, None)
+
+
+lib_function(ipairs_aux)
+lib_function(_ipairs_aux_rt)
+
+
+def _pairs_fast(rt, t, ctl, n):
+    if type(t) is not LuaTable or ctl is not None:
+        return None
+    return _iter_table(rt, t, n)
+
+
+def _iter_table(rt, t, n):
+    h = t.hash
+    every = rt.every
+    k = 0
+    from .lobject import BoolKey
+    for key in list(h):
+        v = h.get(key)
+        if v is None:
+            continue
+        if type(key) is BoolKey:
+            key = key.value
+        if n == 2:
+            yield (key, v)
+        elif n == 1:
+            yield key
+        else:
+            yield (key, v) + (None,) * (n - 2)
+        k += 1
+        if k >= every:
+            k = 0
+            rt.tick()
+
+
+def _ipairs_fast(rt, t, ctl, n):
+    if type(t) is not LuaTable or t.meta is not None or type(ctl) is not int:
+        return None
+    return _iter_array(rt, t, ctl, n)
+
+
+def _iter_array(rt, t, i, n):
+    get = t.hash.get
+    every = rt.every
+    k = 0
+    while True:
+        i += 1
+        v = get(i)
+        if v is None:
+            return
+        if n == 2:
+            yield (i, v)
+        elif n == 1:
+            yield i
+        else:
+            yield (i, v) + (None,) * (n - 2)
+        k += 1
+        if k >= every:
+            k = 0
+            rt.tick()
+
+
+FAST_ITERATORS[luaB_next] = _pairs_fast
+FAST_ITERATORS[ipairs_aux] = _ipairs_fast
+
+
+def luaB_rawget(t=None, k=None, *_):
+    check_table(t, 1, "rawget")
+    return (t.rawget(k),)
+
+
+def luaB_rawset(t=None, k=None, v=None, *_):
+    check_table(t, 1, "rawset")
+    t.rawset(k, v)
+    return (t,)
+
+
+def luaB_rawequal(a=None, b=None, *_):
+    if a is b:
+        return (True,)
+    ta, tb = type(a), type(b)
+    if (ta in (int, float) and tb in (int, float)) or (ta is tb and ta is not LuaTable):
+        return (a == b,)
+    return (False,)
+
+
+def luaB_rawlen(v=None, *_):
+    if type(v) is LuaTable:
+        return (v.length(),)
+    if type(v) is str:
+        return (len(v),)
+    arg_error(1, "rawlen", "table or string expected")
+
+
+def luaB_setmetatable(*args):
+    t = args[0] if args else None
+    mt = args[1] if len(args) > 1 else None
+    if type(t) is not LuaTable:
+        type_error(1, "setmetatable", "table", t if args else _novalue())
+    if len(args) < 2 or (mt is not None and type(mt) is not LuaTable):
+        type_error(2, "setmetatable", "nil or table", mt if len(args) > 1 else _novalue())
+    if t.meta is not None and t.meta.hash.get("__metatable") is not None:
+        raise LuaError("cannot change a protected metatable")
+    t.meta = mt
+    return (t,)
+
+
+def _novalue():
+    from .lauxlib import NOVALUE
+    return NOVALUE
+
+
+@needs_runtime
+def luaB_getmetatable(rt, v=None, *_):
+    mt = rt.getmeta(v)
+    if mt is None:
+        return (None,)
+    protected = mt.hash.get("__metatable")
+    if protected is not None:
+        return (protected,)
+    return (mt,)
+
+
+def luaB_assert(*args):
+    if not args:
+        arg_error(1, "assert", "value expected")
+    v = args[0]
+    if v is None or v is False:
+        if len(args) > 1:
+            raise LuaError(args[1], level=0)
+        raise LuaError("assertion failed!")
+    return args
+
+
+def luaB_error(msg=None, level=None, *_):
+    lvl = 1 if level is None else check_integer(level, 2, "error")
+    if type(msg) is str and lvl > 0:
+        msg = where_level(sys._getframe(1), lvl) + msg
+    raise LuaError(msg, level=0)
+
+
+def luaB_pcall(*args):
+    if not args:
+        arg_error(1, "pcall", "value expected")
+    try:
+        r = call(*args)
+    except Exception as e:  # every failure inside becomes (false, error value)
+        return (False, error_value(e))
+    return (True,) + tuple(r)
+
+
+def luaB_xpcall(f=None, handler=None, *args):
+    try:
+        r = call(f, *args)
+    except Exception as e:
+        v = error_value(e)
+        try:
+            hr = call(handler, v)
+        except RecursionError:
+            return (False, "C stack overflow")
+        except Exception as e2:
+            return (False, error_value(e2))
+        return (False,) + tuple(hr)
+    return (True,) + tuple(r)
+
+
+def luaB_select(n=None, *args):
+    if n == "#":
+        return (len(args),)
+    i = check_integer(n, 1, "select")
+    if i < 0:
+        i = len(args) + i
+        if i < 0:
+            arg_error(1, "select", "index out of range")
+        return args[i:]
+    if i == 0:
+        arg_error(1, "select", "index out of range")
+    return args[i - 1:]
+
+
+@needs_runtime
+def luaB_load(rt, chunk=None, chunkname=None, mode=None, *rest):
+    env_given = len(rest) > 0
+    env = rest[0] if rest else None
+    if type(chunk) is str:
+        src = chunk
+        name = chunkname if chunkname is not None else chunk
+    elif chunk is not None and callable(chunk):
+        parts = []
+        while True:
+            r = call(chunk)
+            piece = r[0] if r else None
+            if piece is None or piece == "":
+                break
+            if type(piece) is not str:
+                return (None, "reader function must return a string")
+            parts.append(piece)
+        src = "".join(parts)
+        name = chunkname if chunkname is not None else "=(load)"
+    else:
+        type_error(1, "load", "string", chunk)
+    if type(name) is not str:
+        name = str(name)
+    m = "bt" if mode is None else mode
+    if src.startswith("\x1bLua"):
+        if "b" not in m:
+            return (None, "attempt to load a binary chunk (mode is '%s')" % m)
+        return (None, "binary chunks are not supported")
+    if "t" not in m:
+        return (None, "attempt to load a text chunk (mode is '%s')" % m)
+    try:
+        f = rt.loader(src, name, env, env_given)
+    except LuaError as e:
+        return (None, e.value)
+    return (f,)
+
+
+def luaB_collectgarbage(opt="collect", *args):
+    if opt == "count":
+        return (0.0, 0)
+    if opt in ("step", "isrunning"):
+        return (True,)
+    if opt in ("incremental", "generational"):
+        return ("incremental",)
+    return (0,)
+
+
+BASE_FUNCS = {
+    "assert": luaB_assert,
+    "collectgarbage": luaB_collectgarbage,
+    "error": luaB_error,
+    "getmetatable": luaB_getmetatable,
+    "ipairs": luaB_ipairs,
+    "load": luaB_load,
+    "next": luaB_next,
+    "pairs": luaB_pairs,
+    "pcall": luaB_pcall,
+    "print": luaB_print,
+    "rawequal": luaB_rawequal,
+    "rawget": luaB_rawget,
+    "rawlen": luaB_rawlen,
+    "rawset": luaB_rawset,
+    "select": luaB_select,
+    "setmetatable": luaB_setmetatable,
+    "tonumber": luaB_tonumber,
+    "tostring": luaB_tostring,
+    "type": luaB_type,
+    "xpcall": luaB_xpcall,
+}
+
+
+def open_base(rt, G: LuaTable) -> LuaTable:
+    lib = new_lib(rt, BASE_FUNCS)
+    for k, v in lib.items():
+        G.rawset(k, v)
+    G.rawset("_G", G)
+    G.rawset("_VERSION", "Lua 5.4")
+    return G

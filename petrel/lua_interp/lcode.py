@@ -1,0 +1,1193 @@
+"""Compiler: AST -> Python source -> one code object per chunk (the lcode of this interpreter).
+
+A chunk becomes a Python module body defining ``__chunk__(ENV, RT)``; calling it
+with a state's globals and runtime returns the main function.  Every Lua function
+is a nested Python ``def``; Lua locals are Python locals, upvalues are Python
+closure cells (declared ``nonlocal`` where assigned), so closures share upvalues
+exactly as Lua does.  A loop whose body declares locals captured by a closure
+runs its body as a nested function, giving each iteration fresh bindings.
+
+Operators are emitted inline with a type-checked fast path for the common
+int/float/str cases and a call into the runtime (``RT.add`` ...) otherwise, which
+implements coercions, metamethods and errors.  The line map (Python line -> Lua
+line) and call-site names let the debugger phrase errors without any run-time cost.
+"""
+from __future__ import annotations
+
+import math
+
+from . import lnodes as N
+from .ldebug import ChunkInfo, short_src
+from .lobject import LuaSyntaxError, MAXINT, MININT
+
+# --------------------------------------------------------------------------- resolver
+
+
+class VarInfo:
+    __slots__ = ("name", "pyname", "func", "loop", "captured", "attrib", "pyscope", "assigned_inner")
+
+    def __init__(self, name, pyname, func, loop, attrib=None):
+        self.name = name
+        self.pyname = pyname
+        self.func = func
+        self.loop = loop
+        self.captured = False
+        self.attrib = attrib
+        self.pyscope = None
+        self.assigned_inner = False
+
+
+class _FuncCtx:
+    __slots__ = ("parent", "scopes", "loops", "node", "has_calls", "is_vararg")
+
+    def __init__(self, parent, node, is_vararg):
+        self.parent = parent
+        self.scopes = [{}]
+        self.loops = []
+        self.node = node
+        self.has_calls = False
+        self.is_vararg = is_vararg
+
+
+class CompileError(Exception):
+    def __init__(self, msg, line):
+        super().__init__(msg)
+        self.msg = msg
+        self.line = line
+
+
+class Resolver:
+    """Binds names to VarInfos, finds captured loop locals, checks static rules."""
+
+    def __init__(self):
+        self.counter = 0
+        self.env = VarInfo("_ENV", "ENV", None, None)
+
+    def newvar(self, ctx, name, attrib=None):
+        self.counter += 1
+        v = VarInfo(name, "%s_%d" % (name, self.counter), ctx, ctx.loops[-1] if ctx.loops else None, attrib)
+        ctx.scopes[-1][name] = v
+        return v
+
+    def lookup(self, ctx, name):
+        c = ctx
+        while c is not None:
+            for scope in reversed(c.scopes):
+                v = scope.get(name)
+                if v is not None:
+                    if c is not ctx:
+                        v.captured = True
+                        if v.loop is not None:
+                            v.loop.fresh = True
+                    return v
+            c = c.parent
+        if name == "_ENV":
+            return self.env
+        return None
+
+    def chunk(self, block):
+        main = N.Function(0, [], True, block, 0, "main chunk")
+        self.function(None, main)
+        return main
+
+    def function(self, parent, f):
+        ctx = _FuncCtx(parent, f, f.is_vararg)
+        f.vars = [self.newvar(ctx, p) for p in f.params]
+        self.block(ctx, f.body, new_scope=False)
+        f.info = ctx.has_calls
+
+    def block(self, ctx, stats, new_scope=True):
+        if new_scope:
+            ctx.scopes.append({})
+        for s in stats:
+            self.stat(ctx, s)
+        if new_scope:
+            ctx.scopes.pop()
+
+    def stat(self, ctx, s):
+        t = type(s)
+        if t is N.Local:
+            for e in s.exps:
+                self.exp(ctx, e)
+            closes = 0
+            s.vars = []
+            for name, att in zip(s.names, s.attribs):
+                if att == "close":
+                    closes += 1
+                    if closes > 1:
+                        raise CompileError("multiple to-be-closed variables in local list", s.line)
+                s.vars.append(self.newvar(ctx, name, att))
+        elif t is N.Assign:
+            for tg in s.targets:
+                self.target(ctx, tg)
+            for e in s.exps:
+                self.exp(ctx, e)
+        elif t is N.CallStat:
+            self.exp(ctx, s.call)
+        elif t is N.Do:
+            self.block(ctx, s.body)
+        elif t is N.While:
+            self.exp(ctx, s.cond)
+            ctx.loops.append(s)
+            self.block(ctx, s.body)
+            ctx.loops.pop()
+        elif t is N.Repeat:
+            ctx.loops.append(s)
+            ctx.scopes.append({})
+            for st in s.body:
+                self.stat(ctx, st)
+            self.exp(ctx, s.cond)
+            ctx.scopes.pop()
+            ctx.loops.pop()
+        elif t is N.If:
+            for cond, blk in s.tests:
+                self.exp(ctx, cond)
+                self.block(ctx, blk)
+            if s.orelse is not None:
+                self.block(ctx, s.orelse)
+        elif t is N.NumFor:
+            self.exp(ctx, s.start)
+            self.exp(ctx, s.stop)
+            if s.step is not None:
+                self.exp(ctx, s.step)
+            ctx.loops.append(s)
+            ctx.scopes.append({})
+            s.vinfo = self.newvar(ctx, s.var)
+            self.block(ctx, s.body)
+            ctx.scopes.pop()
+            ctx.loops.pop()
+        elif t is N.GenFor:
+            for e in s.exps:
+                self.exp(ctx, e)
+            ctx.loops.append(s)
+            ctx.scopes.append({})
+            s.vars = [self.newvar(ctx, n) for n in s.names]
+            self.block(ctx, s.body)
+            ctx.scopes.pop()
+            ctx.loops.pop()
+        elif t is N.FunctionStat:
+            self.target(ctx, s.target, is_function=True)
+            self.function(ctx, s.func)
+        elif t is N.LocalFunction:
+            s.vinfo = self.newvar(ctx, s.name)
+            self.function(ctx, s.func)
+        elif t is N.Return:
+            for e in s.exps:
+                self.exp(ctx, e)
+        elif t is N.Break:
+            if not ctx.loops:
+                raise CompileError("break outside a loop at line %d" % s.line, s.line)
+        elif t is N.Goto or t is N.Label:
+            pass
+        else:  # pragma: no cover
+            raise AssertionError(t)
+
+    def target(self, ctx, tg, is_function=False):
+        if type(tg) is N.Name:
+            v = self.lookup(ctx, tg.name)
+            tg.var = v
+            if v is None:
+                tg.env = self.lookup(ctx, "_ENV")
+            else:
+                if v.attrib in ("const", "close"):
+                    raise CompileError("attempt to assign to const variable '%s'" % tg.name, tg.line)
+                if v.func is not ctx:
+                    v.assigned_inner = True
+        else:
+            self.exp(ctx, tg.obj)
+            self.exp(ctx, tg.key)
+
+    def exp(self, ctx, e):
+        t = type(e)
+        if t is N.Name:
+            v = self.lookup(ctx, e.name)
+            e.var = v
+            if v is None:
+                e.env = self.lookup(ctx, "_ENV")
+        elif t is N.Index:
+            self.exp(ctx, e.obj)
+            self.exp(ctx, e.key)
+        elif t is N.Call:
+            ctx.has_calls = True
+            self.exp(ctx, e.func)
+            for a in e.args:
+                self.exp(ctx, a)
+        elif t is N.Method:
+            ctx.has_calls = True
+            self.exp(ctx, e.obj)
+            for a in e.args:
+                self.exp(ctx, a)
+        elif t is N.BinOp or t is N.And or t is N.Or:
+            self.exp(ctx, e.a)
+            self.exp(ctx, e.b)
+        elif t is N.UnOp:
+            self.exp(ctx, e.a)
+        elif t is N.Paren:
+            self.exp(ctx, e.exp)
+        elif t is N.Table:
+            for k, v in e.items:
+                if k is not None:
+                    self.exp(ctx, k)
+                self.exp(ctx, v)
+        elif t is N.Function:
+            self.function(ctx, e)
+        elif t is N.Vararg:
+            if not ctx.is_vararg:
+                raise CompileError("cannot use '...' outside a vararg function near '...'", e.line)
+
+
+# --------------------------------------------------------------------------- emitter
+
+class PyExpr:
+    """A compiled expression: Python source, plus what kind of value it yields."""
+    __slots__ = ("code", "kind")
+
+    # kind: 'simple' (side-effect free name/constant), 'bool' (a Python bool),
+    #       'value' (anything)
+    def __init__(self, code, kind="value"):
+        self.code = code
+        self.kind = kind
+
+
+class PyScope:
+    """One Python function being emitted (a Lua function or a loop-body block)."""
+
+    def __init__(self, parent, kind):
+        self.parent = parent
+        self.kind = kind          # 'func' or 'blk'
+        self.lines = []           # (indent, text, lualine)
+        self.nonlocals = set()
+        self.ntemps = 0
+
+
+class _Loop:
+    """A Python loop construct the emitted code is inside of."""
+    __slots__ = ("kind", "node", "flag", "continue_label")
+
+    def __init__(self, kind, node=None, continue_label=None):
+        self.kind = kind          # 'lua' | 'dispatch' | 'blk'
+        self.node = node
+        self.flag = None
+        self.continue_label = continue_label
+
+
+_ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "//": "idiv", "^": "pow",
+          "&": "band", "|": "bor", "~": "bxor", "<<": "shl", ">>": "shr", "..": "concat"}
+
+
+def _pyconst(v):
+    if type(v) is float:
+        if v != v:
+            return "NAN"
+        if v == math.inf:
+            return "INF"
+        if v == -math.inf:
+            return "(-INF)"
+        return repr(v)
+    return repr(v)
+
+
+class Compiler:
+    def __init__(self, chunkname):
+        self.chunkname = chunkname
+        self.short_src = short_src(chunkname)
+        self.out = []            # final (text, lualine)
+        self.funcs = {}
+        self.callsites = {}
+        self.nsites = 0
+        self.nfuncs = 0
+        self.scope = None
+        self.indent = 0
+        self.line = 0
+        self.loops = []          # stack of _Loop within the current PyScope chain
+        self.labels_stack = []   # per Lua block: dict label -> info
+        self.close_depth = 0     # inside to-be-closed scopes of the current Lua function
+        self.ndispatch = 0
+
+    # ---- output helpers
+    def emit(self, text):
+        self.scope.lines.append((self.indent, text, self.line))
+
+    def temp(self):
+        self.scope.ntemps += 1
+        return "_%d" % self.scope.ntemps
+
+    def site(self, desc):
+        self.nsites += 1
+        self.callsites[self.nsites] = desc
+        return "_c%d" % self.nsites
+
+    # ---- entry point
+    def compile_chunk(self, block):
+        main = Resolver().chunk(block)
+        outer = PyScope(None, "outer")
+        self.scope = outer
+        self.indent = 1
+        fname = self.function(main, is_main=True)
+        self.emit("return %s" % fname)
+        lines = ["def __chunk__(ENV, RT):", "    tick = 0"]
+        linemap = [0, 0, 0]
+        for indent, text, lualine in outer.lines:
+            for sub in text.split("\n"):
+                lines.append("    " * indent + sub)
+                linemap.append(lualine)
+        return "\n".join(lines) + "\n", linemap
+
+    # ---- functions
+    def function(self, f, is_main=False, pyname=None):
+        """Emit a nested def for Lua function f; returns its Python name."""
+        self.nfuncs += 1
+        name = pyname or "F%d" % self.nfuncs
+        self.funcs[name] = (f.name, f.line)
+        params = [v.pyname + "=None" for v in f.vars]
+        params.append("*VA" if f.is_vararg else "*_")
+        parent_scope, parent_indent, parent_loops = self.scope, self.indent, self.loops
+        saved_line = self.line
+        scope = PyScope(parent_scope, "func")
+        self.scope = scope
+        self.indent = 1
+        self.loops = []
+        saved_close, self.close_depth = self.close_depth, 0
+        for v in f.vars:
+            v.pyscope = scope
+        self.line = f.line
+        if f.info or self._has_loops(f.body):
+            scope.nonlocals.add("tick")
+            self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+        self.block(f.body)
+        self.emit("return ()")
+        body = scope.lines
+        self.scope, self.indent, self.loops = parent_scope, parent_indent, parent_loops
+        self.close_depth = saved_close
+        self.line = f.line
+        self.emit("def %s(%s):" % (name, ", ".join(params)))
+        if scope.nonlocals:
+            self.scope.lines.append((self.indent + 1, "nonlocal " + ", ".join(sorted(scope.nonlocals)), f.line))
+        for indent, text, lualine in body:
+            self.scope.lines.append((indent + self.indent, text, lualine))
+        self.line = saved_line
+        return name
+
+    @staticmethod
+    def _has_loops(stats):
+        for s in stats:
+            t = type(s)
+            if t in (N.While, N.Repeat, N.NumFor, N.GenFor, N.Goto):
+                return True
+            if t is N.Do and Compiler._has_loops(s.body):
+                return True
+            if t is N.If:
+                for _, b in s.tests:
+                    if Compiler._has_loops(b):
+                        return True
+                if s.orelse and Compiler._has_loops(s.orelse):
+                    return True
+        return False
+
+    # ---- blocks
+    def block(self, stats):
+        labels = {}
+        for i, s in enumerate(stats):
+            if type(s) is N.Label:
+                if s.name in labels:
+                    raise CompileError("label '%s' already defined on line %d" % (s.name, labels[s.name].line), s.line)
+                for outer in self.labels_stack:
+                    if s.name in outer and outer[s.name] is not None:
+                        raise CompileError("label '%s' already defined on line %d" % (s.name, outer[s.name].line), s.line)
+                labels[s.name] = s
+        gotos = self._gotos_in(stats) if labels else []
+        needs_dispatch = any(g.label in labels and not self._is_continue_goto(g) for g in gotos)
+        self.labels_stack.append(labels)
+        try:
+            if needs_dispatch:
+                self.dispatch_block(stats, labels)
+            else:
+                self.stats(stats, 0)
+        finally:
+            self.labels_stack.pop()
+
+    def _gotos_in(self, stats):
+        out = []
+
+        def walk(ss):
+            for s in ss:
+                t = type(s)
+                if t is N.Goto:
+                    out.append(s)
+                elif t is N.Do:
+                    walk(s.body)
+                elif t is N.If:
+                    for _, b in s.tests:
+                        walk(b)
+                    if s.orelse:
+                        walk(s.orelse)
+                elif t in (N.While, N.Repeat, N.NumFor, N.GenFor):
+                    walk(s.body)
+        walk(stats)
+        return out
+
+    def _is_continue_goto(self, g):
+        return getattr(g, "as_continue", False)
+
+    def stats(self, stats, start):
+        for i in range(start, len(stats)):
+            s = stats[i]
+            if type(s) is N.Local and "close" in s.attribs:
+                self.local(s)
+                v = s.vars[s.attribs.index("close")]
+                self.emit("RT.check_close(%s, %r)" % (v.pyname, v.name))
+                self.emit("try:")
+                self.indent += 1
+                self.close_depth += 1
+                self.stats(stats, i + 1)
+                self.close_depth -= 1
+                self.emit("pass")
+                self.indent -= 1
+                self.emit("finally:")
+                self.indent += 1
+                self.emit("RT.close(%s, EXC())" % v.pyname)
+                self.indent -= 1
+                return
+            self.stat(s)
+
+    def dispatch_block(self, stats, labels):
+        """A block with labels that gotos jump to: a loop over segments."""
+        var = self.temp()
+        segs = [[]]
+        names = []
+        for s in stats:
+            if type(s) is N.Label and s.name in labels:
+                segs.append([])
+                names.append(s.name)
+            else:
+                segs[-1].append(s)
+        index = {name: i + 1 for i, name in enumerate(names)}
+        loop = _Loop("dispatch")
+        loop.flag = self.temp()
+        self.ndispatch += 1
+        loop.node = (var, index, self.ndispatch)
+        loop.continue_label = set()
+        self.emit("%s = 0; %s = None" % (var, loop.flag))
+        self.emit("while True:")
+        self.indent += 1
+        self.loops.append(loop)
+        self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+        self.scope.nonlocals.add("tick")
+        self.emit("try:")
+        self.indent += 1
+        for i, seg in enumerate(segs):
+            self.emit("if %s <= %d:" % (var, i))
+            self.indent += 1
+            self.stats(seg, 0)
+            self.emit("pass")
+            self.indent -= 1
+        self.indent -= 1
+        self.emit("except GotoJump as _gj:")
+        self.emit("    if _gj.target != %d: raise" % self.ndispatch if False else
+                  "    if _gj.target != %d: raise" % loop.node[2])
+        self.emit("    %s = _gj.index; continue" % var)
+        self.emit("break")
+        self.loops.pop()
+        self.indent -= 1
+        # perform a break/continue requested from inside the dispatch loop
+        used = loop.continue_label
+        if "break" in used:
+            self.emit("if %s == 'break':" % loop.flag)
+            self.indent += 1
+            self.do_break(None)
+            self.indent -= 1
+        if "continue" in used:
+            self.emit("if %s == 'continue':" % loop.flag)
+            self.indent += 1
+            self.do_continue()
+            self.indent -= 1
+
+    # ---- statements
+    def stat(self, s):
+        self.line = s.line or self.line
+        t = type(s)
+        m = getattr(self, "st_" + t.__name__)
+        m(s)
+
+    def st_Local(self, s):
+        self.local(s)
+
+    def local(self, s):
+        targets = [v.pyname for v in s.vars]
+        for v in s.vars:
+            v.pyscope = self.scope
+        self.assign_values(targets, s.exps)
+
+    def assign_values(self, targets, exps):
+        n = len(targets)
+        if not exps:
+            self.emit("%s = %s" % (" = ".join(targets), "None"))
+            return
+        if n == 1 and len(exps) == 1:
+            self.emit("%s = %s" % (targets[0], self.exp(exps[0]).code))
+            return
+        if len(exps) == n and not self._is_multi(exps[-1]):
+            vals = [self.exp(e).code for e in exps]
+            self.emit("%s = %s" % (", ".join(targets), ", ".join(vals)))
+            return
+        vals = self.explist_tuple(exps)
+        if n == 1:
+            self.emit("%s = (%s + N1)[0]" % (targets[0], vals))
+        else:
+            self.emit("%s, = (%s + %s)[:%d]" % (", ".join(targets), vals, "(None,) * %d" % n, n))
+
+    def explist_tuple(self, exps):
+        """Python expression for a tuple holding all values of an expression list."""
+        if not exps:
+            return "()"
+        parts = [self.exp(e).code for e in exps[:-1]]
+        last = exps[-1]
+        if self._is_multi(last):
+            parts.append("*" + self.multi(last))
+        else:
+            parts.append(self.exp(last).code)
+        return "(%s,)" % ", ".join(parts)
+
+    def arglist(self, exps):
+        if not exps:
+            return ""
+        parts = [self.exp(e).code for e in exps[:-1]]
+        last = exps[-1]
+        if self._is_multi(last):
+            parts.append("*" + self.multi(last))
+        else:
+            parts.append(self.exp(last).code)
+        return ", ".join(parts)
+
+    @staticmethod
+    def _is_multi(e):
+        return type(e) in (N.Call, N.Method, N.Vararg)
+
+    def multi(self, e):
+        if type(e) is N.Vararg:
+            return "VA"
+        return self.call(e)
+
+    def st_Assign(self, s):
+        if len(s.targets) == 1 and len(s.exps) == 1:
+            tg = s.targets[0]
+            if type(tg) is N.Name:
+                self.assign_name(tg, self.exp(s.exps[0]).code)
+            else:
+                o = self.exp(tg.obj).code
+                k = self.exp(tg.key)
+                ot, kt = self.temp(), self.temp()
+                self.emit("%s = %s" % (ot, o))
+                self.emit("%s = %s" % (kt, k.code))
+                vt = self.temp()
+                self.emit("%s = %s" % (vt, self.exp(s.exps[0]).code))
+                self.setindex(ot, kt, vt, self.desc(tg.obj), tg.key)
+            return
+        # general case: evaluate table/key subexpressions, then all values, then assign
+        prepared = []
+        for tg in s.targets:
+            if type(tg) is N.Name:
+                prepared.append((tg, None, None))
+            else:
+                ot, kt = self.temp(), self.temp()
+                self.emit("%s = %s" % (ot, self.exp(tg.obj).code))
+                self.emit("%s = %s" % (kt, self.exp(tg.key).code))
+                prepared.append((tg, ot, kt))
+        temps = [self.temp() for _ in s.targets]
+        self.assign_values(temps, s.exps)
+        for (tg, ot, kt), vt in zip(prepared, temps):
+            if ot is None:
+                self.assign_name(tg, vt)
+            else:
+                self.setindex(ot, kt, vt, self.desc(tg.obj), tg.key)
+
+    def assign_name(self, tg, code):
+        v = tg.var
+        if v is not None:
+            if v.pyscope is not self.scope:
+                self.scope.nonlocals.add(v.pyname)
+            self.emit("%s = %s" % (v.pyname, code))
+            return
+        env = self.env_code(tg.env)
+        vt = self.temp()
+        self.emit("%s = %s" % (vt, code))
+        self.setindex(env, repr(tg.name), vt, None, N.String(0, tg.name))
+
+    def env_code(self, envvar):
+        return envvar.pyname
+
+    def setindex(self, o, k, v, desc, keynode):
+        const_str = type(keynode) is N.String
+        if const_str:
+            cond = "type(%s) is LuaTable and %s is not None and (%s.meta is None or %s in %s.hash)" % (o, v, o, k, o)
+        else:
+            cond = ("type(%s) is LuaTable and %s is not None and type(%s) in RAWKEYS and (%s.meta is None or %s in %s.hash)"
+                    % (o, v, k, o, k, o))
+        self.emit("if %s:" % cond)
+        self.indent += 1
+        h = self.temp()
+        self.emit("%s = %s.hash" % (h, o))
+        self.emit("if %s not in %s: %s.keys = None" % (k, h, o))
+        self.emit("%s[%s] = %s" % (h, k, v))
+        self.indent -= 1
+        self.emit("else: RT.setindex(%s, %s, %s, %r)" % (o, k, v, desc))
+
+    def st_CallStat(self, s):
+        self.emit("%s or 0" % self.call(s.call))
+
+    def st_Do(self, s):
+        self.block(s.body)
+
+    def st_While(self, s):
+        pre_len = len(self.scope.lines)
+        cond = self.truth(s.cond)
+        if len(self.scope.lines) != pre_len:
+            # the condition needed helper statements: re-evaluate them each iteration
+            pre = self.scope.lines[pre_len:]
+            del self.scope.lines[pre_len:]
+            self.emit("while True:")
+            self.indent += 1
+            for ind, text, ll in pre:
+                self.scope.lines.append((ind + 1, text, ll))
+            self.emit("if not (%s): break" % cond)
+        else:
+            self.emit("while %s:" % cond)
+            self.indent += 1
+        self.scope.nonlocals.add("tick")
+        self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+        self.loop_body(s, s.body, [])
+        self.indent -= 1
+
+    def st_Repeat(self, s):
+        self.emit("while True:")
+        self.indent += 1
+        self.scope.nonlocals.add("tick")
+        self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+        self.loop_body(s, s.body, [], until=s.cond)
+        self.indent -= 1
+
+    def st_NumFor(self, s):
+        a = self.exp(s.start).code
+        b = self.exp(s.stop).code
+        c = self.exp(s.step).code if s.step is not None else "1"
+        v = s.vinfo
+        v.pyscope = self.scope
+        if s.fresh:
+            it = self.temp()
+            self.emit("for %s in RT.numfor(%s, %s, %s):" % (it, a, b, c))
+            self.indent += 1
+            self.loop_body(s, s.body, [(v, it)])
+        else:
+            self.emit("for %s in RT.numfor(%s, %s, %s):" % (v.pyname, a, b, c))
+            self.indent += 1
+            self.loop_body(s, s.body, [])
+        self.indent -= 1
+
+    def st_GenFor(self, s):
+        vals = self.explist_tuple(s.exps)
+        n = len(s.vars)
+        for v in s.vars:
+            v.pyscope = self.scope
+        if s.fresh:
+            temps = [self.temp() for _ in s.vars]
+            target = ", ".join(temps) + ("," if n == 1 else "")
+            pairs = list(zip(s.vars, temps))
+        else:
+            target = ", ".join(v.pyname for v in s.vars) + ("," if n == 1 else "")
+            pairs = []
+        self.emit("for %s in RT.genfor(%d, *%s):" % (target, n, vals))
+        self.indent += 1
+        self.loop_body(s, s.body, pairs)
+        self.indent -= 1
+
+    def loop_body(self, node, body, fresh_pairs, until=None):
+        """Emit a loop body; as a nested function when it needs fresh bindings."""
+        cont_label = self._trailing_label(body) if until is None else None
+        if cont_label is not None:
+            self._mark_continue_gotos(body, cont_label)
+        if not node.fresh:
+            self.loops.append(_Loop("lua", node, cont_label))
+            self.block(body)
+            if until is not None:
+                self.emit("if %s: break" % self.truth_scoped(until, body))
+            self.loops.pop()
+            return
+        # nested function: each call has its own locals (fresh upvalues per iteration)
+        self.nfuncs += 1
+        name = "B_%d" % self.nfuncs
+        params = [v.pyname for v, _ in fresh_pairs]
+        args = [t for _, t in fresh_pairs]
+        parent_scope, parent_indent, parent_loops = self.scope, self.indent, self.loops
+        scope = PyScope(parent_scope, "blk")
+        for v, _ in fresh_pairs:
+            v.pyscope = scope
+        self.scope = scope
+        self.indent = 1
+        self.loops = parent_loops + [_Loop("blk", node, cont_label)]
+        self.block(body)
+        if until is not None:
+            self.emit("if %s: return BRK" % self.truth_scoped(until, body))
+        self.emit("return None")
+        lines = scope.lines
+        self.scope, self.indent, self.loops = parent_scope, parent_indent, parent_loops
+        self.emit("def %s(%s):" % (name, ", ".join(params)))
+        if scope.nonlocals:
+            self.scope.lines.append((self.indent + 1, "nonlocal " + ", ".join(sorted(scope.nonlocals)), self.line))
+            if "tick" in scope.nonlocals:
+                self.scope.nonlocals.add("tick")
+        for ind, text, ll in lines:
+            self.scope.lines.append((ind + self.indent, text, ll))
+        r = self.temp()
+        self.emit("%s = %s(%s)" % (r, name, ", ".join(args)))
+        self.emit("if %s is not None:" % r)
+        self.indent += 1
+        self.emit("if %s is BRK: break" % r)
+        self.do_return_value(r)
+        self.indent -= 1
+
+    def truth_scoped(self, cond, body):
+        return self.truth(cond)
+
+    def _trailing_label(self, body):
+        i = len(body)
+        while i > 0 and type(body[i - 1]) is N.Label:
+            i -= 1
+        if i < len(body):
+            return {s.name for s in body[i:]}
+        return None
+
+    def _mark_continue_gotos(self, body, labels):
+        """Gotos to a label ending the loop body, not inside a nested loop: 'continue'."""
+        def walk(ss):
+            for s in ss:
+                t = type(s)
+                if t is N.Goto and s.label in labels:
+                    s.as_continue = True
+                elif t is N.Do:
+                    walk(s.body)
+                elif t is N.If:
+                    for _, b in s.tests:
+                        walk(b)
+                    if s.orelse:
+                        walk(s.orelse)
+        walk(body)
+
+    def st_If(self, s):
+        first = True
+        depth = 0
+        for cond, blk in s.tests:
+            pre_len = len(self.scope.lines)
+            c = self.truth(cond)
+            has_pre = len(self.scope.lines) != pre_len
+            if first:
+                self.emit("if %s:" % c)
+            elif not has_pre:
+                self.emit("elif %s:" % c)
+            else:
+                pre = self.scope.lines[pre_len:]
+                del self.scope.lines[pre_len:]
+                self.emit("else:")
+                self.indent += 1
+                depth += 1
+                for ind, text, ll in pre:
+                    self.scope.lines.append((ind + 1, text, ll))
+                self.emit("if %s:" % c)
+            first = False
+            self.indent += 1
+            self.block(blk)
+            self.emit("pass")
+            self.indent -= 1
+        if s.orelse:
+            self.emit("else:")
+            self.indent += 1
+            self.block(s.orelse)
+            self.emit("pass")
+            self.indent -= 1
+        self.indent -= depth
+
+    def st_FunctionStat(self, s):
+        name = self.function(s.func)
+        tg = s.target
+        if type(tg) is N.Name:
+            self.assign_name(tg, name)
+        else:
+            ot, kt = self.temp(), self.temp()
+            self.emit("%s = %s" % (ot, self.exp(tg.obj).code))
+            self.emit("%s = %s" % (kt, self.exp(tg.key).code))
+            self.setindex(ot, kt, name, self.desc(tg.obj), tg.key)
+
+    def st_LocalFunction(self, s):
+        v = s.vinfo
+        v.pyscope = self.scope
+        self.emit("%s = None" % v.pyname)
+        name = self.function(s.func)
+        self.emit("%s = %s" % (v.pyname, name))
+
+    def st_Return(self, s):
+        exps = s.exps
+        in_close = self.close_depth > 0
+        if len(exps) == 1 and type(exps[0]) in (N.Call, N.Method) and not in_close:
+            code = self.tailcall(exps[0])
+        elif len(exps) == 1 and type(exps[0]) is N.Vararg:
+            code = "VA"
+        elif len(exps) == 1 and type(exps[0]) in (N.Call, N.Method):
+            code = "(*%s,)" % self.call(exps[0])
+        else:
+            code = self.explist_tuple(exps)
+        self.do_return_value(code)
+
+    def do_return_value(self, code):
+        self.emit("return %s" % code)
+
+    def st_Break(self, s):
+        self.do_break(s)
+
+    def do_break(self, s):
+        # innermost Python construct decides how to leave
+        if not self.loops:
+            raise CompileError("break outside a loop at line %d" % (s.line if s else self.line), self.line)
+        loop = self.loops[-1]
+        if loop.kind == "lua":
+            self.emit("break")
+        elif loop.kind == "blk":
+            self.emit("return BRK")
+        else:  # dispatch loop: leave it, then break the enclosing loop
+            loop.continue_label.add("break")
+            self.emit("%s = 'break'; break" % loop.flag)
+
+    def do_continue(self):
+        loop = self.loops[-1] if self.loops else None
+        if loop is None:
+            raise CompileError("internal: continue outside loop", self.line)
+        if loop.kind == "lua":
+            self.emit("continue")
+        elif loop.kind == "blk":
+            self.emit("return None")
+        else:
+            loop.continue_label.add("continue")
+            self.emit("%s = 'continue'; break" % loop.flag)
+
+    def st_Goto(self, s):
+        if getattr(s, "as_continue", False):
+            self.do_continue()
+            return
+        # find the dispatch loop owning the label
+        for i in range(len(self.loops) - 1, -1, -1):
+            loop = self.loops[i]
+            if loop.kind == "dispatch" and s.label in loop.node[1]:
+                var, index, ident = loop.node
+                if i == len(self.loops) - 1:
+                    self.emit("%s = %d; continue" % (var, index[s.label]))
+                else:
+                    self.emit("raise GotoJump(%d, %d)" % (ident, index[s.label]))
+                return
+        raise CompileError("no visible label '%s' for goto at line %d" % (s.label, s.line), s.line)
+
+    def st_Label(self, s):
+        pass
+
+    # ---- expressions
+    def desc(self, e):
+        t = type(e)
+        if t is N.Name:
+            v = e.var
+            if v is None:
+                return "global '%s'" % e.name
+            if v.func is not None and self._is_upvalue(v):
+                return "upvalue '%s'" % e.name
+            return "local '%s'" % e.name
+        if t is N.Index and type(e.key) is N.String:
+            return "field '%s'" % e.key.value
+        if t is N.Method:
+            return "method '%s'" % e.name
+        if t is N.String:
+            return None
+        return None
+
+    def _is_upvalue(self, v):
+        s = self.scope
+        while s is not None and s.kind == "blk":
+            s = s.parent
+        # v belongs to the current Lua function if its pyscope is this function or a blk in it
+        p = v.pyscope
+        while p is not None and p.kind == "blk":
+            p = p.parent
+        return p is not s
+
+    def exp(self, e) -> PyExpr:
+        t = type(e)
+        if t is N.Name:
+            v = e.var
+            if v is not None:
+                return PyExpr(v.pyname, "simple")
+            env = self.env_code(e.env)
+            r = self.temp()
+            return PyExpr("(%s if (%s := %s.hash.get(%r)) is not None or %s.meta is None else RT.index(%s, %r, None))"
+                          % (r, r, env, e.name, env, env, e.name) if e.env.pyname == "ENV" else
+                          "RT.index(%s, %r, %r)" % (env, e.name, "upvalue '_ENV'"))
+        if t is N.Number:
+            v = e.value
+            if type(v) is int and v < 0:
+                return PyExpr("(%d)" % v, "simple")
+            return PyExpr(_pyconst(v), "simple")
+        if t is N.String:
+            return PyExpr(repr(e.value), "simple")
+        if t is N.Nil:
+            return PyExpr("None", "simple")
+        if t is N.TrueExp:
+            return PyExpr("True", "simple")
+        if t is N.FalseExp:
+            return PyExpr("False", "simple")
+        if t is N.Vararg:
+            return PyExpr("(VA[0] if VA else None)")
+        if t is N.Paren:
+            inner = self.exp(e.exp)
+            return inner
+        if t is N.Call or t is N.Method:
+            return PyExpr("(%s or N1)[0]" % self.call(e))
+        if t is N.Index:
+            return self.index(e)
+        if t is N.Function:
+            return PyExpr(self.function(e))
+        if t is N.Table:
+            return self.table(e)
+        if t is N.And:
+            a = self.exp(e.a)
+            b = self.exp(e.b)
+            if a.kind == "bool":
+                return PyExpr("(%s and %s)" % (a.code, b.code))
+            r = self.temp()
+            return PyExpr("(%s if (%s := %s) is None or %s is False else %s)" % (r, r, a.code, r, b.code))
+        if t is N.Or:
+            a = self.exp(e.a)
+            b = self.exp(e.b)
+            if a.kind == "bool":
+                return PyExpr("(%s or %s)" % (a.code, b.code))
+            r = self.temp()
+            return PyExpr("(%s if (%s := %s) is not None and %s is not False else %s)" % (r, r, a.code, r, b.code))
+        if t is N.UnOp:
+            return self.unop(e)
+        if t is N.BinOp:
+            return self.binop(e)
+        raise AssertionError(t)
+
+    def truth(self, e) -> str:
+        """Python condition for Lua truthiness of e."""
+        x = self.exp(e)
+        if x.kind == "bool":
+            return x.code
+        if x.code in ("None", "False"):
+            return "False"
+        if x.code == "True":
+            return "True"
+        if x.kind == "simple":
+            if x.code[0] in "'\"(0123456789" or x.code in ("INF", "NAN"):
+                return "True"
+            return "(%s is not None and %s is not False)" % (x.code, x.code)
+        r = self.temp()
+        return "((%s := %s) is not None and %s is not False)" % (r, x.code, r)
+
+    def _bind(self, x: PyExpr):
+        """(binding code, name): evaluate once into a temp unless already simple."""
+        if x.kind == "simple":
+            return x.code, x.code
+        r = self.temp()
+        return "(%s := %s)" % (r, x.code), r
+
+    def index(self, e):
+        o = self.exp(e.obj)
+        desc = self.desc(e.obj)
+        ob, on = self._bind(o)
+        if type(e.key) is N.String:
+            k = repr(e.key.value)
+            r = self.temp()
+            return PyExpr("(%s if type(%s) is LuaTable and ((%s := %s.hash.get(%s)) is not None or %s.meta is None) "
+                          "else RT.index(%s, %s, %r))" % (r, ob, r, on, k, on, on, k, desc))
+        kx = self.exp(e.key)
+        r = self.temp()
+        if kx.kind == "simple":
+            kn = kx.code
+            return PyExpr("(%s if type(%s) is LuaTable and type(%s) is not bool and ((%s := %s.hash.get(%s)) is not None "
+                          "or %s.meta is None) else RT.index(%s, %s, %r))" % (r, ob, kn, r, on, kn, on, on, kn, desc))
+        kt = self.temp()
+        # evaluate object then key, whatever happens next
+        return PyExpr("(%s if ((%s, (%s := %s)) and type(%s) is LuaTable and type(%s) is not bool and "
+                      "((%s := %s.hash.get(%s)) is not None or %s.meta is None)) else RT.index(%s, %s, %r))"
+                      % (r, ob, kt, kx.code, on, kt, r, on, kt, on, on, kt, desc))
+
+    def call(self, e) -> str:
+        """Python expression for the full result (tuple or TailCall) of a call."""
+        if type(e) is N.Method:
+            o = self.exp(e.obj)
+            ob, on = self._bind(o)
+            if o.kind != "simple":
+                # make sure the receiver is bound before the arguments use it
+                pass
+            r = self.temp()
+            k = repr(e.name)
+            site = self.site("method '%s'" % e.name)
+            f = ("(%s if type(%s) is LuaTable and (%s := %s.hash.get(%s)) is not None else RT.index(%s, %s, %r))"
+                 % (r, ob, r, on, k, on, k, self.desc(e.obj)))
+            args = self.arglist(e.args)
+            return "(%s := %s)(%s%s)" % (site, f, on, (", " + args) if args else "")
+        f = self.exp(e.func)
+        site = self.site(self.desc(e.func))
+        return "(%s := %s)(%s)" % (site, f.code, self.arglist(e.args))
+
+    def tailcall(self, e) -> str:
+        if type(e) is N.Method:
+            o = self.exp(e.obj)
+            ob, on = self._bind(o)
+            r = self.temp()
+            k = repr(e.name)
+            fcode = ("(%s if type(%s) is LuaTable and (%s := %s.hash.get(%s)) is not None else RT.index(%s, %s, %r))"
+                     % (r, ob, r, on, k, on, k, self.desc(e.obj)))
+            args = self.arglist(e.args)
+            args = on + ((", " + args) if args else "")
+            desc = "method '%s'" % e.name
+        else:
+            fcode = self.exp(e.func).code
+            args = self.arglist(e.args)
+            desc = self.desc(e.func)
+        f = self.temp()
+        site = self.site(desc)
+        a = self.temp()
+        if not args:
+            return ("(TailCall(%s, ()) if type(%s := %s) is FT and %s.__code__ not in LIBC else (%s := %s)())"
+                    % (f, f, fcode, f, site, f))
+        return ("(TailCall(%s, %s) if ((%s := %s), (%s := (%s,))) and type(%s) is FT and %s.__code__ not in LIBC "
+                "else (%s := %s)(*%s))" % (f, a, f, fcode, a, args, f, f, site, f, a))
+
+    def table(self, e):
+        if not e.items:
+            return PyExpr("LuaTable()")
+        pos = []
+        keyed = []
+        last_multi = None
+        for i, (k, v) in enumerate(e.items):
+            if k is None:
+                if i == len(e.items) - 1 and self._is_multi(v):
+                    last_multi = v
+                else:
+                    pos.append(self.exp(v).code)
+            else:
+                keyed.append((self.exp(k).code, self.exp(v).code))
+        if last_multi is not None:
+            pos.append("*" + self.multi(last_multi))
+        p = "(%s,)" % ", ".join(pos) if pos else "()"
+        if keyed:
+            kv = "(%s,)" % ", ".join("(%s, %s)" % kv for kv in keyed)
+            return PyExpr("RT.newtable(%s, %s)" % (p, kv))
+        return PyExpr("RT.newtable(%s)" % p)
+
+    def unop(self, e):
+        op = e.op
+        if op == "-" and type(e.a) is N.Number:
+            v = e.a.value
+            if type(v) is float or v != 0 or True:
+                if type(v) is int and v == MININT:
+                    pass
+                else:
+                    return self.exp(N.Number(e.line, -v if type(v) is float else (-v if -v >= MININT else float(-v))))
+        a = self.exp(e.a)
+        ab, an = self._bind(a)
+        d = self.desc(e.a)
+        if op == "not":
+            if a.kind == "bool":
+                return PyExpr("(not %s)" % a.code, "bool")
+            return PyExpr("(%s is None or %s is False)" % (ab, an), "bool")
+        if op == "-":
+            return PyExpr("(-%s if (type(%s) is int and %s != MININT) or type(%s) is float else RT.unm(%s, %r))"
+                          % (an, ab, an, an, an, d))
+        if op == "#":
+            return PyExpr("(len(%s) if type(%s) is str else RT.len(%s, %r))" % (an, ab, an, d))
+        if op == "~":
+            return PyExpr("(~%s if type(%s) is int else RT.bnot(%s, %r))" % (an, ab, an, d))
+        raise AssertionError(op)
+
+    def binop(self, e):
+        op = e.op
+        if op in ("==", "~="):
+            code = self.equality(e)
+            return PyExpr(code if op == "==" else "(not %s)" % code, "bool")
+        a = self.exp(e.a)
+        b = self.exp(e.b)
+        da, db = self.desc(e.a), self.desc(e.b)
+        ab, an = self._bind(a)
+        bb, bn = self._bind(b)
+        if op in ("<", "<=", ">", ">="):
+            name = {"<": "lt", "<=": "le", ">": "lt", ">=": "le"}[op]
+            sl, sr = (an, bn) if op in ("<", "<=") else (bn, an)
+            if b.kind == "simple" and type(e.b) is N.Number:
+                return PyExpr("(%s %s %s if type(%s) is int or type(%s) is float else RT.%s(%s, %s))"
+                              % (an, op, bn, ab, an, name, sl, sr), "bool")
+            if a.kind == "simple" and type(e.a) is N.Number:
+                return PyExpr("(%s %s %s if type(%s) is int or type(%s) is float else RT.%s(%s, %s))"
+                              % (an, op, bn, bb, bn, name, sl, sr), "bool")
+            t = self.temp()
+            return PyExpr("(%s %s %s if (%s := type(%s)) is type(%s) and (%s is int or %s is float or %s is str) "
+                          "else RT.%s(%s, %s))" % (an, op, bn, t, ab, bb, t, t, t, name, sl, sr), "bool")
+        helper = _ARITH[op]
+        slow = "RT.%s(%s, %s, %r, %r)" % (helper, an, bn, da, db)
+        if op in ("+", "-", "*"):
+            r = self.temp()
+            if type(e.b) is N.Number and type(e.b.value) is int:
+                return PyExpr("(%s if type(%s) is int and MININT <= (%s := %s %s %s) <= MAXINT else %s)"
+                              % (r, ab, r, an, op, bn, slow))
+            if type(e.b) is N.Number and type(e.b.value) is float:
+                return PyExpr("(%s %s %s if type(%s) is float else %s)" % (an, op, bn, ab, slow))
+            if type(e.a) is N.Number and type(e.a.value) is int:
+                return PyExpr("(%s if type(%s) is int and MININT <= (%s := %s %s %s) <= MAXINT else %s)"
+                              % (r, bb, r, an, op, bn, slow))
+            t = self.temp()
+            return PyExpr("(%s if (%s := type(%s)) is type(%s) is int and MININT <= (%s := %s %s %s) <= MAXINT else "
+                          "%s %s %s if %s is float and type(%s) is float else %s)"
+                          % (r, t, ab, bb, r, an, op, bn, an, op, bn, t, bn, slow))
+        if op == "/":
+            return PyExpr("(%s / %s if type(%s) is type(%s) is float and %s else %s)" % (an, bn, ab, bb, bn, slow))
+        if op in ("//", "%"):
+            return PyExpr("(%s %s %s if type(%s) is type(%s) is int and %s > 0 else %s)"
+                          % (an, op, bn, ab, bb, bn, slow))
+        if op == "..":
+            return PyExpr("(%s + %s if type(%s) is type(%s) is str and len(%s) + len(%s) < 65536 else %s)"
+                          % (an, bn, ab, bb, an, bn, slow))
+        if op in ("&", "|", "~"):
+            pyop = "^" if op == "~" else op
+            return PyExpr("(%s %s %s if type(%s) is type(%s) is int else %s)" % (an, pyop, bn, ab, bb, slow))
+        # ^ << >>: always through the runtime
+        return PyExpr("RT.%s(%s, %s, %r, %r)" % (helper, ab, bb, da, db))
+
+    def equality(self, e):
+        a, b = e.a, e.b
+        if type(a) in (N.Nil, N.TrueExp, N.FalseExp, N.String, N.Number) and \
+                type(b) not in (N.Nil, N.TrueExp, N.FalseExp, N.String, N.Number):
+            a, b = b, a  # constant on the right (no side effects to reorder)
+        x = self.exp(a)
+        tb = type(b)
+        if tb is N.Nil:
+            return "(%s is None)" % x.code
+        if tb is N.TrueExp:
+            return "(%s is True)" % x.code
+        if tb is N.FalseExp:
+            return "(%s is False)" % x.code
+        if tb is N.String:
+            return "(%s == %r)" % (x.code, b.value)
+        if tb is N.Number and b.value not in (0, 1):
+            return "(%s == %s)" % (x.code, self.exp(b).code)
+        y = self.exp(b)
+        xb, xn = self._bind(x)
+        yb, yn = self._bind(y)
+        t = self.temp()
+        return ("(%s == %s if (%s := type(%s)) is type(%s) and %s is not LuaTable else RT.eq(%s, %s))"
+                % (xn, yn, t, xb, yb, t, xn, yn))
+
+
+def compile_chunk(block, chunkname: str):
+    """AST -> (python source, ChunkInfo)."""
+    c = Compiler(chunkname)
+    try:
+        src, linemap = c.compile_chunk(block)
+    except CompileError as e:
+        raise LuaSyntaxError("%s:%d: %s" % (c.short_src, e.line, e.msg)) from None
+    info = ChunkInfo(chunkname, c.short_src, linemap, c.funcs, c.callsites, src.split("\n"))
+    return src, info

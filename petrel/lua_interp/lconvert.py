@@ -1,0 +1,74 @@
+"""Conversions between Python values and Lua values at the facade boundary."""
+from __future__ import annotations
+
+from .lobject import MAXINT, MININT, LuaTable, to_lua_string
+
+
+class Converter:
+    """to_lua / to_python for one state (Python callables become Lua functions)."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def to_lua(self, v, _memo=None):
+        t = type(v)
+        if v is None or t is bool or t is float or t is LuaTable:
+            return v
+        if t is int:
+            return v if MININT <= v <= MAXINT else float(v)
+        if t is str:
+            return to_lua_string(v)
+        if t in (bytes, bytearray, memoryview):
+            return bytes(v).decode("latin-1")
+        if isinstance(v, dict):
+            memo = {} if _memo is None else _memo
+            if id(v) in memo:
+                return memo[id(v)]
+            tab = memo[id(v)] = LuaTable()
+            for k, x in v.items():
+                lk = self.to_lua(k, memo)
+                if lk is not None:
+                    tab.rawset(lk, self.to_lua(x, memo))
+            return tab
+        if isinstance(v, (list, tuple)):
+            memo = {} if _memo is None else _memo
+            if id(v) in memo:
+                return memo[id(v)]
+            tab = memo[id(v)] = LuaTable()
+            for i, x in enumerate(v, 1):
+                tab.rawset(i, self.to_lua(x, memo))
+            return tab
+        if isinstance(v, int):
+            return int(v)
+        if isinstance(v, float):
+            return float(v)
+        if callable(v):
+            return self.state.function(v)
+        return v
+
+    def from_python_result(self, v):
+        """Results of wrapped Python callables: str stays a raw Lua string."""
+        t = type(v)
+        if t is str or v is None or t is bool or t is float or t is LuaTable:
+            return v
+        if t is int:
+            return v if MININT <= v <= MAXINT else float(v)
+        if t in (bytes, bytearray, memoryview):
+            return bytes(v).decode("latin-1")
+        if isinstance(v, (dict, list)):
+            return self.to_lua(v)
+        return v
+
+    def to_python(self, v, _memo=None):
+        t = type(v)
+        if t is str:
+            return v.encode("latin-1")
+        if t is LuaTable:
+            memo = {} if _memo is None else _memo
+            if id(v) in memo:
+                return memo[id(v)]
+            d = memo[id(v)] = {}
+            for k, x in v.items():
+                d[self.to_python(k, memo)] = self.to_python(x, memo)
+            return d
+        return v

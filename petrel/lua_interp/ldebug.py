@@ -1,0 +1,199 @@
+"""Debug information: positions for error messages and Lua-style tracebacks.
+
+Compiled chunks are ordinary Python code objects.  Each generated module
+namespace holds ``__luachunk__`` (a ChunkInfo) mapping generated Python lines
+back to Lua lines, so positions cost nothing until an error happens: the frames
+are walked only then.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+# Code objects of library functions (the "C functions" of this interpreter).
+# Filled while the standard libraries are registered at import time.
+LIB_CODES: set = set()
+# Python frames that are plumbing, not a function Lua would see (tail-call trampoline).
+TRANSPARENT_CODES: set = set()
+
+
+class ChunkInfo:
+    """What the debugger knows about one compiled chunk."""
+
+    __slots__ = ("chunkname", "short_src", "linemap", "funcs", "callsites", "source_lines")
+
+    def __init__(self, chunkname, short_src, linemap, funcs, callsites, source_lines):
+        self.chunkname = chunkname
+        self.short_src = short_src
+        self.linemap = linemap          # python line number -> lua line
+        self.funcs = funcs              # python function name -> (description, linedefined)
+        self.callsites = callsites      # call-site id -> description ("global 'f'")
+        self.source_lines = source_lines  # generated python source lines (for call sites)
+
+    def lua_line(self, pyline):
+        lm = self.linemap
+        if pyline is None or pyline >= len(lm):
+            return 0
+        return lm[pyline]
+
+
+def short_src(chunkname: str) -> str:
+    """luaO_chunkid: '=name' -> name, '@file' -> file, else [string "..."]."""
+    if chunkname.startswith("=") or chunkname.startswith("@"):
+        return chunkname[1:]
+    first = chunkname.split("\n", 1)[0]
+    if len(first) > 45 or "\n" in chunkname:
+        return '[string "%s..."]' % first[:45]
+    return '[string "%s"]' % first
+
+
+def lib_function(f):
+    """Mark f as a library ("C") function for level counting in error positions."""
+    code = getattr(f, "__code__", None)
+    if code is not None:
+        LIB_CODES.add(code)
+    return f
+
+
+def _info(frame):
+    return frame.f_globals.get("__luachunk__")
+
+
+def is_block_frame(frame) -> bool:
+    return frame.f_code.co_name.startswith("B_")
+
+
+def frame_position(frame) -> str:
+    info = _info(frame)
+    return "%s:%d:" % (info.short_src, info.lua_line(frame.f_lineno))
+
+
+def where_builtin() -> str:
+    """Position prefix for an error raised by Python code (luaL_error's level 1)."""
+    f = sys._getframe(2)
+    skipped_lib = False
+    while f is not None:
+        if "__luachunk__" in f.f_globals:
+            return frame_position(f) + " "
+        if f.f_code in LIB_CODES:
+            if skipped_lib:
+                return ""
+            skipped_lib = True
+        f = f.f_back
+    return ""
+
+
+def where_level(frame, level: int) -> str:
+    """Position of the function at `level` above `frame` (the caller of error())."""
+    if level <= 0:
+        return ""
+    f = frame
+    while f is not None and f.f_code in TRANSPARENT_CODES:
+        f = f.f_back
+    act = 1
+    first = None
+    while f is not None:
+        if "__luachunk__" in f.f_globals:
+            if first is None:
+                first = f
+            if not is_block_frame(f):
+                if act == level:
+                    return frame_position(first) + " "
+                act += 1
+                first = None
+        elif f.f_code in TRANSPARENT_CODES:
+            pass
+        else:
+            if first is None:
+                # a library function sits at this level: no position
+                if act == level:
+                    return ""
+                if f.f_code in LIB_CODES:
+                    act += 1
+        f = f.f_back
+    return ""
+
+
+def innermost_lua_frame(tb):
+    """The innermost Lua frame in a traceback and its instruction offset."""
+    found = None
+    while tb is not None:
+        if "__luachunk__" in tb.tb_frame.f_globals:
+            found = tb
+        tb = tb.tb_next
+    return found
+
+
+_CALLSITE = re.compile(r"\(_c(\d+) :=")
+
+
+def callsite_description(tb) -> str | None:
+    """For a 'not callable' TypeError: the description of the call site that failed."""
+    frame = tb.tb_frame
+    info = _info(frame)
+    code = frame.f_code
+    try:
+        positions = list(code.co_positions())
+        pos = positions[tb.tb_lasti // 2]
+    except (IndexError, AttributeError):
+        return None
+    line, _, col, _ = pos
+    if line is None or col is None:
+        return None
+    try:
+        text = info.source_lines[line - 1]
+    except IndexError:
+        return None
+    m = _CALLSITE.match(text, col)
+    if m is None:
+        m = _CALLSITE.search(text, col)
+        if m is None:
+            return None
+    return info.callsites.get(int(m.group(1)))
+
+
+def function_description(frame) -> str:
+    info = _info(frame)
+    desc = info.funcs.get(frame.f_code.co_name)
+    if desc is None:
+        return "in function <%s:%d>" % (info.short_src, info.lua_line(frame.f_code.co_firstlineno))
+    name, linedefined = desc
+    if name == "main chunk":
+        return "in main chunk"
+    if name:
+        return "in %s" % name
+    return "in function <%s:%d>" % (info.short_src, linedefined)
+
+
+def traceback_from_tb(tb, message=None) -> str:
+    """Lua-style 'stack traceback:' text from a Python traceback (outermost first)."""
+    frames = []
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    lines = []
+    for frame, lineno in reversed(frames):
+        info = _info(frame)
+        if info is None:
+            if frame.f_code in LIB_CODES:
+                lines.append("\t[C]: in function '%s'" % frame.f_code.co_name.replace("luaB_", "").replace("str_", "").replace("tab_", "").replace("math_", ""))
+            continue
+        if is_block_frame(frame):
+            continue
+        lines.append("\t%s:%d: %s" % (info.short_src, info.lua_line(lineno), function_description(frame)))
+    lines.append("\t[C]: in ?")
+    return "stack traceback:\n" + "\n".join(lines)
+
+
+def traceback_from_frame(frame, level=1) -> str:
+    lines = []
+    f = frame
+    while f is not None:
+        info = _info(f)
+        if info is not None and not is_block_frame(f):
+            lines.append("\t%s:%d: %s" % (info.short_src, info.lua_line(f.f_lineno), function_description(f)))
+        elif info is None and f.f_code in LIB_CODES:
+            lines.append("\t[C]: in ?")
+        f = f.f_back
+    lines.append("\t[C]: in ?")
+    return "stack traceback:\n" + "\n".join(lines)

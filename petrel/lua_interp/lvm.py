@@ -1,0 +1,669 @@
+"""The runtime behind compiled code (the lvm/ltm of this interpreter).
+
+Compiled code handles the common cases inline (int/float/str operands, plain
+tables) and calls a ``Runtime`` method for everything else: coercions,
+metamethods, wrap-around, errors.  One Runtime belongs to one state; it holds
+what differs between states (string metatable, interrupt and memory hooks).
+"""
+from __future__ import annotations
+
+import math
+import sys
+from itertools import chain
+from types import FunctionType
+
+from .ldebug import LIB_CODES, TRANSPARENT_CODES
+from .lobject import (BoolKey, FALSE_KEY, LuaError, LuaTable, MAXINT, MININT, TRUE_KEY, TailCall,
+                      float_to_int, fmt_float, str2number, tostr_number, type_name, wrap)
+
+TRANSPARENT_CODES.update({TailCall.resolve.__code__, TailCall.__iter__.__code__,
+                          TailCall.__getitem__.__code__, TailCall.__bool__.__code__,
+                          TailCall.__len__.__code__})
+
+BRK = object()          # loop-body functions return this for 'break'
+N1 = (None,)
+RAWKEYS = frozenset((int, str))
+NAN = -math.nan         # what x86 produces for 0/0: a NaN with the sign bit set
+INF = math.inf
+
+
+class GotoJump(Exception):
+    """A goto leaving a loop for a label of an enclosing block."""
+
+    def __init__(self, target, index):
+        self.target = target
+        self.index = index
+
+
+# Iterator functions with a Python fast path in generic 'for' (filled by lbaselib).
+FAST_ITERATORS: dict = {}
+
+
+def EXC():
+    return sys.exc_info()[1]
+
+
+def tostring_basic(v) -> str:
+    t = type(v)
+    if t is str:
+        return v
+    if t is int or t is float:
+        return tostr_number(v)
+    if v is None:
+        return "nil"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is LuaTable:
+        mt = v.meta
+        if mt is not None:
+            name = mt.hash.get("__name")
+            if type(name) is str:
+                return "%s: 0x%08x" % (name, id(v))
+        return "table: 0x%08x" % id(v)
+    if callable(v):
+        return "function: 0x%08x" % id(v)
+    return "userdata: 0x%08x" % id(v)
+
+
+def _tn(v):
+    return type_name(v)
+
+
+def _with(desc):
+    return " (%s)" % desc if desc else ""
+
+
+def call(f, *args) -> tuple:
+    """Call any Lua value and return its results as a tuple."""
+    if type(f) is FunctionType:
+        r = f(*args)
+    elif type(f) is LuaTable:
+        h = f.meta.hash.get("__call") if f.meta is not None else None
+        if h is None:
+            raise LuaError("attempt to call a table value")
+        r = call(h, f, *args)
+    elif callable(f):
+        r = f(*args)
+    else:
+        raise LuaError("attempt to call a %s value" % type_name(f))
+    if type(r) is TailCall:
+        return r.resolve()
+    return r
+
+
+def _lua_callable(self, *args):
+    h = self.meta.hash.get("__call") if self.meta is not None else None
+    if h is None:
+        raise TypeError("'LuaTable' object is not callable")
+    return call(h, self, *args)
+
+
+# A table with a __call metamethod is callable from compiled code like a function.
+LuaTable.__call__ = _lua_callable
+
+
+def arith_tonumber(v):
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if t is str:
+        return str2number(v)
+    return None
+
+
+def toint_strict(v):
+    """For bitwise ops: int, or float/string with an exact integer value."""
+    t = type(v)
+    if t is int:
+        return v
+    if t is float:
+        i = float_to_int(v)
+        if i is None:
+            raise LuaError("number has no integer representation")
+        return i
+    if t is str:
+        n = str2number(v)
+        if n is not None:
+            return toint_strict(n)
+    return None
+
+
+def _fdiv(a, b):
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a != a or a == 0:
+            return NAN
+        return math.copysign(INF, a) * math.copysign(1.0, b)
+
+
+def _fmod(a, b):
+    if math.isinf(b):
+        if a != a or math.isinf(a):
+            return NAN
+        if (a >= 0) == (b > 0):
+            return a
+        return b
+    if b == 0:
+        return NAN
+    m = math.fmod(a, b)
+    if m != 0 and (m < 0) != (b < 0):
+        m += b
+    return m
+
+
+def _fpow(a, b):
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        if a < 0 and b == int(b) and int(b) % 2 == 1:
+            return -INF
+        return INF
+    except ValueError:
+        return NAN
+
+
+def _ffloor_div(a, b):
+    q = _fdiv(a, b)
+    if math.isinf(q) or q != q:
+        return q
+    return float(math.floor(q))
+
+
+class Runtime:
+    """Per-state runtime: the slow paths of compiled code and the hooks."""
+
+    def __init__(self):
+        self.string_meta = None      # set by the string library
+        self.interrupt = None
+        self.every = 1000
+        self.memory_hook = None
+        self.loader = None           # facade-provided: (source, chunkname, mode, env) -> function
+        self.stdout = None
+        self.state = None
+
+    # ------------------------------------------------------------ hooks
+    def tick(self):
+        """Called every `every` back-edges/calls; returns the next quota."""
+        cb = self.interrupt
+        if cb is not None:
+            cb()
+        return self.every
+
+    def account(self, nbytes):
+        hook = self.memory_hook
+        if hook is not None:
+            hook(nbytes)
+
+    # ------------------------------------------------------------ metatables
+    def getmeta(self, v):
+        if type(v) is LuaTable:
+            return v.meta
+        if type(v) is str:
+            return self.string_meta
+        return None
+
+    def metamethod(self, v, event):
+        mt = v.meta if type(v) is LuaTable else (self.string_meta if type(v) is str else None)
+        if mt is None:
+            return None
+        return mt.hash.get(event)
+
+    # ------------------------------------------------------------ tables
+    def newtable(self, pos=(), keyed=None):
+        t = LuaTable()
+        if pos:
+            if None in pos:
+                t.hash = {i: v for i, v in enumerate(pos, 1) if v is not None}
+            else:
+                t.hash = dict(zip(range(1, len(pos) + 1), pos))
+            if len(pos) > 4096:
+                self.account(len(pos) * 16)
+        if keyed:
+            for k, v in keyed:
+                if k is None:
+                    raise LuaError("table index is nil")
+                if v is not None:
+                    t.rawset(k, v)
+                elif type(k) is float and k != k:
+                    raise LuaError("table index is NaN")
+        return t
+
+    def index(self, o, k, desc=None):
+        for _ in range(2000):
+            if type(o) is LuaTable:
+                v = o.hash.get(k) if type(k) is not bool else o.hash.get(TRUE_KEY if k else FALSE_KEY)
+                if v is not None:
+                    return v
+                mt = o.meta
+                if mt is None:
+                    return None
+                h = mt.hash.get("__index")
+                if h is None:
+                    return None
+            else:
+                h = self.metamethod(o, "__index")
+                if h is None:
+                    if type(k) is str and desc is None:
+                        desc = None
+                    raise LuaError("attempt to index a %s value%s" % (type_name(o), _with(desc)))
+            if type(h) is LuaTable:
+                o = h
+                desc = None
+                continue
+            r = call(h, o, k)
+            return r[0] if r else None
+        raise LuaError("'__index' chain too long; possible loop")
+
+    def setindex(self, o, k, v, desc=None):
+        for _ in range(2000):
+            if type(o) is LuaTable:
+                mt = o.meta
+                if mt is None:
+                    o.rawset(k, v)
+                    return
+                h = mt.hash.get("__newindex")
+                if h is None or o.rawget(k) is not None:
+                    o.rawset(k, v)
+                    return
+            else:
+                h = self.metamethod(o, "__newindex")
+                if h is None:
+                    raise LuaError("attempt to index a %s value%s" % (type_name(o), _with(desc)))
+            if type(h) is LuaTable:
+                o = h
+                desc = None
+                continue
+            call(h, o, k, v)
+            return
+        raise LuaError("'__newindex' chain too long; possible loop")
+
+    def len(self, o, desc=None):
+        if type(o) is str:
+            return len(o)
+        h = self.metamethod(o, "__len")
+        if h is not None:
+            r = call(h, o)
+            return r[0] if r else None
+        if type(o) is LuaTable:
+            return o.length()
+        raise LuaError("attempt to get length of a %s value%s" % (type_name(o), _with(desc)))
+
+    # ------------------------------------------------------------ arithmetic
+    def _arith_mt(self, event, a, b, da, db, what="perform arithmetic on"):
+        h = self.metamethod(a, event)
+        if h is None:
+            h = self.metamethod(b, event)
+        if h is not None:
+            r = call(h, a, b)
+            return r[0] if r else None
+        if what == "perform bitwise operation on" and type(a) in (int, float, str) and \
+                type(b) in (int, float, str) and arith_tonumber(a) is not None and arith_tonumber(b) is not None:
+            raise LuaError("number has no integer representation")
+        if type(a) in (int, float) or (type(a) is str and arith_tonumber(a) is not None and what != "perform bitwise operation on"):
+            bad, d = b, db
+        else:
+            bad, d = a, da
+        if type(bad) is str and what == "perform arithmetic on":
+            raise LuaError("attempt to perform arithmetic on a string value%s" % _with(d))
+        raise LuaError("attempt to %s a %s value%s" % (what, type_name(bad), _with(d)))
+
+    def add(self, a, b, da=None, db=None):
+        x, y = arith_tonumber(a), arith_tonumber(b)
+        if x is None or y is None or (type(a) is str and self.string_meta is None):
+            return self._arith_mt("__add", a, b, da, db)
+        if type(x) is int and type(y) is int:
+            return wrap(x + y)
+        return float(x) + float(y)
+
+    def sub(self, a, b, da=None, db=None):
+        x, y = arith_tonumber(a), arith_tonumber(b)
+        if x is None or y is None:
+            return self._arith_mt("__sub", a, b, da, db)
+        if type(x) is int and type(y) is int:
+            return wrap(x - y)
+        return float(x) - float(y)
+
+    def mul(self, a, b, da=None, db=None):
+        x, y = arith_tonumber(a), arith_tonumber(b)
+        if x is None or y is None:
+            return self._arith_mt("__mul", a, b, da, db)
+        if type(x) is int and type(y) is int:
+            return wrap(x * y)
+        return float(x) * float(y)
+
+    def div(self, a, b, da=None, db=None):
+        x, y = arith_tonumber(a), arith_tonumber(b)
+        if x is None or y is None:
+            return self._arith_mt("__div", a, b, da, db)
+        return _fdiv(float(x), float(y))
+
+    def mod(self, a, b, da=None, db=None):
+        x, y = arith_tonumber(a), arith_tonumber(b)
+        if x is None or y is None:
+            return self._arith_mt("__mod", a, b, da, db)
+        if type(x) is int and type(y) is int:
+            if y == 0:
+                raise LuaError("attempt to perform 'n%%0'")
+            return x % y
+        return _fmod(float(x), float(y))
+
+    def idiv(self, a, b, da=None, db=None):
+        x, y = arith_tonumber(a), arith_tonumber(b)
+        if x is None or y is None:
+            return self._arith_mt("__idiv", a, b, da, db)
+        if type(x) is int and type(y) is int:
+            if y == 0:
+                raise LuaError("attempt to perform 'n//0'")
+            return wrap(x // y)
+        return _ffloor_div(float(x), float(y))
+
+    def pow(self, a, b, da=None, db=None):
+        x, y = arith_tonumber(a), arith_tonumber(b)
+        if x is None or y is None:
+            return self._arith_mt("__pow", a, b, da, db)
+        return _fpow(float(x), float(y))
+
+    def unm(self, a, da=None):
+        x = arith_tonumber(a)
+        if x is None:
+            h = self.metamethod(a, "__unm")
+            if h is not None:
+                r = call(h, a, a)
+                return r[0] if r else None
+            raise LuaError("attempt to perform arithmetic on a %s value%s" % (type_name(a), _with(da)))
+        if type(x) is int:
+            return wrap(-x)
+        return -x
+
+    def _bitop(self, event, a, b, da, db):
+        x = toint_strict(a) if type(a) is not str else None
+        y = toint_strict(b) if type(b) is not str else None
+        if x is None or y is None:
+            return None, self._arith_mt(event, a, b, da, db, "perform bitwise operation on")
+        return (x, y), None
+
+    def band(self, a, b, da=None, db=None):
+        xy, r = self._bitop("__band", a, b, da, db)
+        return r if xy is None else wrap(xy[0] & xy[1])
+
+    def bor(self, a, b, da=None, db=None):
+        xy, r = self._bitop("__bor", a, b, da, db)
+        return r if xy is None else wrap(xy[0] | xy[1])
+
+    def bxor(self, a, b, da=None, db=None):
+        xy, r = self._bitop("__bxor", a, b, da, db)
+        return r if xy is None else wrap(xy[0] ^ xy[1])
+
+    def shl(self, a, b, da=None, db=None):
+        xy, r = self._bitop("__shl", a, b, da, db)
+        return r if xy is None else shift_left(xy[0], xy[1])
+
+    def shr(self, a, b, da=None, db=None):
+        xy, r = self._bitop("__shr", a, b, da, db)
+        return r if xy is None else shift_left(xy[0], -xy[1])
+
+    def bnot(self, a, da=None):
+        x = toint_strict(a) if type(a) is not str else None
+        if x is None:
+            h = self.metamethod(a, "__bnot")
+            if h is not None:
+                r = call(h, a, a)
+                return r[0] if r else None
+            raise LuaError("attempt to perform bitwise operation on a %s value%s" % (type_name(a), _with(da)))
+        return wrap(~x)
+
+    # ------------------------------------------------------------ strings
+    def concat(self, a, b, da=None, db=None):
+        ta, tb = type(a), type(b)
+        if (ta is str or ta is int or ta is float) and (tb is str or tb is int or tb is float):
+            r = (a if ta is str else tostr_number(a)) + (b if tb is str else tostr_number(b))
+            if len(r) >= 65536:
+                self.account(len(r))
+            return r
+        h = self.metamethod(a, "__concat")
+        if h is None:
+            h = self.metamethod(b, "__concat")
+        if h is not None:
+            r = call(h, a, b)
+            return r[0] if r else None
+        if ta is str or ta is int or ta is float:
+            a, da = b, db
+        raise LuaError("attempt to concatenate a %s value%s" % (type_name(a), _with(da)))
+
+    # ------------------------------------------------------------ comparison
+    def eq(self, a, b):
+        if a is b:
+            return True
+        ta, tb = type(a), type(b)
+        if (ta is int or ta is float) and (tb is int or tb is float):
+            return a == b
+        if ta is LuaTable and tb is LuaTable:
+            h = self.metamethod(a, "__eq")
+            if h is None:
+                h = self.metamethod(b, "__eq")
+            if h is None:
+                return False
+            r = call(h, a, b)
+            return bool(r) and r[0] is not None and r[0] is not False
+        if ta is not tb:
+            return False
+        return a == b
+
+    def lt(self, a, b):
+        ta, tb = type(a), type(b)
+        if (ta is int or ta is float) and (tb is int or tb is float):
+            return a < b
+        if ta is str and tb is str:
+            return a < b
+        return self._order("__lt", a, b)
+
+    def le(self, a, b):
+        ta, tb = type(a), type(b)
+        if (ta is int or ta is float) and (tb is int or tb is float):
+            return a <= b
+        if ta is str and tb is str:
+            return a <= b
+        return self._order("__le", a, b)
+
+    def _order(self, event, a, b):
+        h = self.metamethod(a, event)
+        if h is None:
+            h = self.metamethod(b, event)
+        if h is not None:
+            r = call(h, a, b)
+            return bool(r) and r[0] is not None and r[0] is not False
+        t1, t2 = type_name(a), type_name(b)
+        if t1 == t2:
+            raise LuaError("attempt to compare two %s values" % t1)
+        raise LuaError("attempt to compare %s with %s" % (t1, t2))
+
+    # ------------------------------------------------------------ loops
+    def numfor(self, a, b, c):
+        if type(a) is int and type(c) is int:
+            if c == 0:
+                raise LuaError("'for' step is zero")
+            if type(b) is not int:
+                lim = self._forlimit(b, c)
+                if lim is None:
+                    return ()
+                b = lim
+            stop = b + 1 if c > 0 else b - 1
+            r = range(a, stop, c)
+            if len(r) <= self.every:
+                return r
+            return chain.from_iterable(self._segments(r))
+        return self._floatfor(a, b, c)
+
+    def _forlimit(self, b, step):
+        if type(b) is float:
+            if b != b:
+                return None
+            f = math.floor(b) if step > 0 else math.ceil(b)
+            if f > MAXINT:
+                return None if step < 0 else MAXINT
+            if f < MININT:
+                return None if step > 0 else MININT
+            return int(f)
+        n = arith_tonumber(b) if type(b) is str else None
+        if n is None:
+            raise LuaError("'for' limit must be a number")
+        return self._forlimit(float(n), step) if type(n) is float else n
+
+    def _segments(self, r):
+        n = self.every
+        for i in range(0, len(r), n):
+            yield r[i:i + n]
+            self.tick()
+
+    def _floatfor(self, a, b, c):
+        def num(v, what):
+            n = arith_tonumber(v)
+            if n is None:
+                raise LuaError("'for' %s must be a number" % what)
+            return float(n)
+        lim = num(b, "limit")
+        step = num(c, "step")
+        i = num(a, "initial value")
+        if step == 0:
+            raise LuaError("'for' step is zero")
+        return self._floatgen(i, lim, step)
+
+    def _floatgen(self, i, lim, step):
+        n = 0
+        if step > 0:
+            while i <= lim:
+                yield i
+                i += step
+                n += 1
+                if n >= self.every:
+                    n = 0
+                    self.tick()
+        else:
+            while i >= lim:
+                yield i
+                i += step
+                n += 1
+                if n >= self.every:
+                    n = 0
+                    self.tick()
+
+    def genfor(self, n, f=None, s=None, ctl=None, closing=None, *_):
+        fast = FAST_ITERATORS.get(f) if type(f) is FunctionType else None
+        if fast is not None:
+            it = fast(self, s, ctl, n)
+            if it is not None:
+                return it
+        return self._genfor(n, f, s, ctl)
+
+    def _genfor(self, n, f, s, ctl):
+        k = 0
+        every = self.every
+        if type(f) is not FunctionType and not callable(f):
+            raise LuaError("attempt to call a %s value" % type_name(f))
+        while True:
+            r = f(s, ctl)
+            if type(r) is TailCall:
+                r = r.resolve()
+            ctl = r[0] if r else None
+            if ctl is None:
+                return
+            if n == 1:
+                yield ctl
+            elif len(r) == n:
+                yield r
+            else:
+                yield (tuple(r) + (None,) * n)[:n]
+            k += 1
+            if k >= every:
+                k = 0
+                self.tick()
+
+    # ------------------------------------------------------------ to-be-closed
+    def check_close(self, v, name):
+        if v is None or v is False:
+            return
+        if self.metamethod(v, "__close") is None:
+            raise LuaError("variable '%s' got a non-closable value" % name)
+
+    def close(self, v, exc):
+        if v is None or v is False:
+            return
+        h = self.metamethod(v, "__close")
+        if h is None:
+            return
+        err = None
+        if exc is not None:
+            err = exc.value if isinstance(exc, LuaError) else str(exc)
+        call(h, v, err)
+
+    # ------------------------------------------------------------ conversions
+    def tostring(self, v) -> str:
+        mt = self.getmeta(v)
+        if mt is not None:
+            h = mt.hash.get("__tostring")
+            if h is not None:
+                r = call(h, v)
+                s = r[0] if r else None
+                if type(s) is not str:
+                    if type(s) in (int, float):
+                        return tostr_number(s)
+                    raise LuaError("'__tostring' must return a string")
+                return s
+        return tostring_basic(v)
+
+    def goto_error(self, flag):  # pragma: no cover - compiler guards this
+        raise LuaError("invalid goto")
+
+
+def shift_left(x, n):
+    if n <= -64 or n >= 64:
+        return 0
+    if n >= 0:
+        return wrap((x << n) & 0xFFFFFFFFFFFFFFFF)
+    return wrap((x & 0xFFFFFFFFFFFFFFFF) >> -n)
+
+
+def namespace() -> dict:
+    """Globals for generated chunk code."""
+    return {
+        "LuaTable": LuaTable, "TailCall": TailCall, "FT": FunctionType, "LIBC": LIB_CODES,
+        "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
+        "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN,
+    }
+
+
+_NOT_CALLABLE = __import__("re").compile(r"'(\w+)' object is not callable")
+_PYTYPE_TO_LUA = {"NoneType": "nil", "int": "number", "float": "number", "str": "string",
+                  "bool": "boolean", "LuaTable": "table"}
+
+
+def error_value(e: BaseException):
+    """The Lua error value for any exception escaping Lua code (pcall's view)."""
+    if isinstance(e, LuaError):
+        return e.value
+    from .ldebug import callsite_description, frame_position, innermost_lua_frame
+    tb = innermost_lua_frame(e.__traceback__)
+    pos = (frame_position(tb.tb_frame) + " ") if tb is not None else ""
+    if isinstance(e, RecursionError):
+        return pos + "stack overflow"
+    if isinstance(e, TypeError):
+        m = _NOT_CALLABLE.search(str(e))
+        if m and tb is not None:
+            desc = callsite_description(tb)
+            lt = _PYTYPE_TO_LUA.get(m.group(1), "userdata")
+            return pos + "attempt to call a %s value%s" % (lt, _with(desc))
+    if isinstance(e, MemoryError):
+        return "not enough memory"
+    return pos + str(e)
+
+
+def as_lua_error(e: BaseException) -> LuaError:
+    """Wrap any exception as a LuaError (keeping LuaErrors as they are)."""
+    if isinstance(e, LuaError):
+        return e
+    err = LuaError(error_value(e), level=0)
+    err.__traceback__ = e.__traceback__
+    return err
