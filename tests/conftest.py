@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -95,6 +96,20 @@ def write_service(directory: Path, files: dict[str, str]) -> Path:
     return directory
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def can_connect(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def petrel_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "petrel", *args]
 
@@ -119,7 +134,8 @@ def start_server(tmp_path):
         else:
             args += [f"--lua.root={root}"]
         name, runtime = engine
-        args += [f"--engine={name}", "--server.listen=127.0.0.1", "--server.port=0",
+        port = free_port()
+        args += [f"--engine={name}", "--server.listen=127.0.0.1", f"--server.port={port}",
                  f"--lua.statebuffer={statebuffer}", "--log.level=7"]
         if runtime:
             args.append(f"--lua.runtime={runtime}")
@@ -129,14 +145,12 @@ def start_server(tmp_path):
         with open(log_path, "wb") as log_file:
             process = subprocess.Popen(petrel_command(*args), stdout=log_file, stderr=subprocess.STDOUT,
                                        cwd=str(tmp_path), env=env)
-        server = ServerProcess(process, log_path)
+        server = ServerProcess(process, log_path, port)
         servers.append(server)
         if expect_ready:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
-                match = re.search(r"listening on \S+ port (\d+)", server.log())
-                if match:
-                    server.port = int(match.group(1))
+                if can_connect(port):
                     break
                 if process.poll() is not None:
                     raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")

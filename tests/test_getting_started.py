@@ -44,7 +44,7 @@ def test_startup_log_and_clean_stop(start_server, engine):
     log = server.log()
     for expected in ("found bootstrap.lua", "found json_handler.lua", "found text_handler.lua",
                      "bootstrap() done", "route /json/ -> json_handler()", "route /text/ -> text_handler()",
-                     "libraries: petrel, metric, base64, hash", f"listening on 127.0.0.1 port {server.port}"):
+                     "libraries: petrel, metric, base64, hash, log", f"listening on 127.0.0.1 port {server.port}"):
         assert expected in log
     assert server.stop() == 0
     assert "SIGTERM received, stopping" in server.log()
