@@ -47,6 +47,7 @@ PEER_CLOSED = PeerClosed()
 class HTTP11Protocol:
     def __init__(self, max_header_size: int = 65536, max_body_size: int = 64 * 1024 * 1024) -> None:
         self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=max_header_size)
+        self.max_header_size = max_header_size
         self.max_body_size = max_body_size
         self._body_size = 0
         self._request_method = "GET"
@@ -65,6 +66,10 @@ class HTTP11Protocol:
             return PEER_CLOSED
         if isinstance(event, h11.Request):
             headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in event.headers]
+            # h11 limits a head that arrives in pieces; one that arrives whole is measured here.
+            head_size = len(event.target) + sum(len(k) + len(v) + 4 for k, v in headers)
+            if head_size > self.max_header_size:
+                raise ProtocolError(431, "request head larger than server.max-header-size")
             length = next((v for k, v in headers if k == "content-length"), None)
             if length is not None and int(length) > self.max_body_size:
                 raise ProtocolError(413, "request body larger than server.max-body-size")
