@@ -22,9 +22,9 @@ log = logging.getLogger("petrel.libs")
 
 
 def builtin_libraries() -> list[Library]:
-    from . import base64_lib, hash_lib, log_lib, metric_lib, petrel_lib
+    from . import base64_lib, hash_lib, http_client_lib, log_lib, metric_lib, petrel_lib
     return [petrel_lib.library, metric_lib.library, base64_lib.library, hash_lib.library,
-            log_lib.library]
+            log_lib.library, http_client_lib.library, http_client_lib.http2_library]
 
 
 class LibraryRegistry:

@@ -26,10 +26,15 @@ server context names its first parameter ``ctx``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
+import logging
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+import anyio
 
 
 class LuaRuntimeError(Exception):
@@ -354,3 +359,40 @@ class LibraryContext:
     lib_search_path: list[str] = field(default_factory=list)
     libraries: Any = None   # the LibraryRegistry
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def at_request_end(self, cleanup: Callable[[], Awaitable[None]]) -> bool:
+        """Have ``cleanup`` awaited when the request (or ``bootstrap()``) now running ends.
+
+        Objects that hold resources (an outbound connection) use it so that nothing outlives the
+        request that made it. False when no request is running: the caller cleans up by itself.
+        """
+        cleanups = _request_cleanups.get()
+        if cleanups is None:
+            return False
+        cleanups.append(cleanup)
+        return True
+
+    @contextlib.asynccontextmanager
+    async def request_scope(self) -> AsyncIterator[None]:
+        """The server wraps each handler call (and bootstrap) in this; it runs the cleanups after."""
+        cleanups: list[Callable[[], Awaitable[None]]] = []
+        token = _request_cleanups.set(cleanups)
+        try:
+            yield
+        finally:
+            _request_cleanups.reset(token)
+            if cleanups:
+                # Shielded: a cancelled request (client gone, shutdown) still closes what it opened.
+                with anyio.CancelScope(shield=True,
+                                       deadline=anyio.current_time() + REQUEST_CLEANUP_SECONDS):
+                    for cleanup in reversed(cleanups):
+                        try:
+                            await cleanup()
+                        except Exception:
+                            logging.getLogger("petrel.libs").exception("request cleanup failed")
+
+
+REQUEST_CLEANUP_SECONDS = 5.0
+# The cleanups of the request running in the current task (see LibraryContext.at_request_end).
+_request_cleanups: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "petrel_request_cleanups", default=None)

@@ -1,5 +1,10 @@
-"""The metrics registry shared by every Lua state of a process, and its reporters."""
+"""The metrics registry shared by every Lua state of a process, and its reporters.
 
-from .registry import Counter, Meter, MetricsRegistry, Timer
+Reporters read the registry on their own schedule: :mod:`.log_reporter` (``metrics.log``),
+:mod:`.graphite` (``metrics.graphite``) and :mod:`.prometheus` (``metrics.prometheus``).
+"""
 
-__all__ = ["Counter", "Meter", "MetricsRegistry", "Timer"]
+from .registry import Counter, Gauge, Meter, MetricsRegistry, Timer
+from .report import Sample, samples
+
+__all__ = ["Counter", "Gauge", "Meter", "MetricsRegistry", "Sample", "Timer", "samples"]

@@ -145,6 +145,22 @@ class Timer:
         return result
 
 
+class Gauge:
+    """A value read when reported (open connections, ready Lua states); the server's, not Lua's."""
+
+    kind = "gauge"
+
+    def __init__(self, name: str, read: Callable[[], float] = lambda: 0) -> None:
+        self.name = name
+        self.read = read
+
+    def value(self) -> float:
+        try:
+            return self.read()
+        except Exception:   # a gauge must never break a report
+            return 0
+
+
 def _quantile(values: list[float], q: float) -> float:
     """The q-quantile by linear interpolation between closest ranks (0.0 for no values)."""
     if not values:
@@ -159,10 +175,10 @@ class MetricsRegistry:
     """Name -> metric. One per process, shared by all Lua states and the server's own metrics."""
 
     def __init__(self) -> None:
-        self._metrics: dict[str, Counter | Meter | Timer] = {}
+        self._metrics: dict[str, Counter | Meter | Timer | Gauge] = {}
         self._lock = threading.Lock()   # library calls may come from engine threads
 
-    def _register(self, name: str, cls: type) -> Counter | Meter | Timer:
+    def _register(self, name: str, cls: type) -> Counter | Meter | Timer | Gauge:
         with self._lock:
             metric = self._metrics.get(name)
             if metric is None:
@@ -172,7 +188,7 @@ class MetricsRegistry:
                 raise KeyError(f"metric '{name}' is a {metric.kind}, not a {cls.kind}")
             return metric
 
-    def _get(self, name: str, cls: type) -> Counter | Meter | Timer:
+    def _get(self, name: str, cls: type) -> Counter | Meter | Timer | Gauge:
         metric = self._metrics.get(name)
         if metric is None:
             raise KeyError(f"no {cls.kind} named '{name}'")
@@ -189,6 +205,12 @@ class MetricsRegistry:
     def timer(self, name: str) -> Timer:
         return self._register(name, Timer)  # type: ignore[return-value]
 
+    def gauge(self, name: str, read: Callable[[], float]) -> Gauge:
+        """The gauge ``name``, reading its value from ``read`` (replacing an earlier reader)."""
+        gauge = self._register(name, Gauge)
+        gauge.read = read   # type: ignore[union-attr]
+        return gauge  # type: ignore[return-value]
+
     def get_counter(self, name: str) -> Counter:
         return self._get(name, Counter)  # type: ignore[return-value]
 
@@ -198,6 +220,6 @@ class MetricsRegistry:
     def get_timer(self, name: str) -> Timer:
         return self._get(name, Timer)  # type: ignore[return-value]
 
-    def items(self) -> list[tuple[str, Counter | Meter | Timer]]:
+    def items(self) -> list[tuple[str, Counter | Meter | Timer | Gauge]]:
         with self._lock:
             return sorted(self._metrics.items())

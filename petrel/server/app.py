@@ -17,6 +17,7 @@ from anyio.abc import SocketAttribute
 from ..engines.base import Engine, HandlerError, ServiceLoadError, find_sources
 from ..libs import LibraryContext, LibraryRegistry
 from ..metrics import MetricsRegistry
+from ..net import DNSCache
 from .http11 import serve_http11
 from .http2 import serve_http2
 from .messages import Request, Response
@@ -31,7 +32,6 @@ lua_log = logging.getLogger("petrel.lua")
 access_log = logging.getLogger("petrel.access")
 
 SHUTDOWN_GRACE_SECONDS = 10.0
-SNIFF_TIMEOUT_SECONDS = 30.0
 TLS_HANDSHAKE = b"\x16"   # the first byte of a TLS ClientHello record
 
 
@@ -44,8 +44,9 @@ class Server:
         self.config = config
         self.metrics = MetricsRegistry()
         self.router = Router()
+        self.dns = DNSCache.from_minutes(config.server_dns_cache_ttl)
         ctx = LibraryContext(config=config, logger=lua_log, metrics=self.metrics, router=self.router,
-                             lib_search_path=[config.lua_root])
+                             dns=self.dns, lib_search_path=[config.lua_root])
         self.libraries = LibraryRegistry(ctx)
         self.engine = engine_class(config, self.libraries)
         self.buffer: StateBuffer | None = None
@@ -55,6 +56,23 @@ class Server:
         self._idle = anyio.Event()
         self.stopping = anyio.Event()   # set at shutdown: HTTP/2 connections send GOAWAY
         self.tls_context = None
+        self.open_connections = 0
+        self._register_server_metrics()
+        self.prometheus = None
+        if config.metrics_prometheus:
+            from ..metrics.prometheus import PrometheusPage
+            self.prometheus = PrometheusPage(self.metrics)
+
+    def _register_server_metrics(self) -> None:
+        """The server's own metrics, reported with the service's by every metrics output."""
+        metrics = self.metrics
+        self.requests_meter = metrics.meter("server.requests")
+        self.duration_timer = metrics.timer("server.request_duration")   # milliseconds
+        for status_class in range(2, 6):
+            metrics.counter(f"server.responses.{status_class}xx")
+        self.lua_errors = metrics.counter("server.lua_errors")
+        metrics.gauge("server.connections", lambda: self.open_connections)
+        metrics.gauge("server.statebuffer.ready", lambda: self.buffer.ready if self.buffer else 0)
 
     # -- start-up ----------------------------------------------------------------------------
     def _load_sources(self) -> list:
@@ -77,7 +95,8 @@ class Server:
             log.info("found %s", source.name)
         state = self.engine.new_state(sources)
         try:
-            await self.engine.bootstrap(state)
+            async with self.libraries.ctx.request_scope():
+                await self.engine.bootstrap(state)
         finally:
             self.engine.close_state(state)
         log.info("bootstrap() done")
@@ -100,12 +119,15 @@ class Server:
     async def dispatch(self, request: Request) -> Response:
         started = time.perf_counter()
         self.active_requests += 1
+        self.requests_meter.increment()
         try:
             response = await self._dispatch(request)
         finally:
             self.active_requests -= 1
             if self.active_requests == 0:
                 self._idle.set()
+        self.duration_timer.update((time.perf_counter() - started) * 1000)
+        self.metrics.counter(f"server.responses.{response.status // 100}xx").increment()
         if self.config.log_access:
             length = response.content_length if response.content_length is not None else len(response.body)
             access_log.info("%s %s %s HTTP/%s %d %d %.1fms", request.remote_addr, request.method,
@@ -114,6 +136,9 @@ class Server:
         return response
 
     async def _dispatch(self, request: Request) -> Response:
+        if self.prometheus is not None and request.path == self.config.metrics_prometheus:
+            return Response(200, [("content-type", self.prometheus.content_type)],
+                            self.prometheus.render())
         route = self.router.match(request.path)
         if route is None:
             return _plain(404, "404 Not Found\n")
@@ -126,8 +151,10 @@ class Server:
             lua_log.error("%s", exc)
             return _plain(500, "500 Internal Server Error\n")
         try:
-            return await self.engine.handle(state, route.handler, request)
+            async with self.libraries.ctx.request_scope():
+                return await self.engine.handle(state, route.handler, request)
         except HandlerError as exc:
+            self.lua_errors.increment()
             lua_log.error("%s %s: %s", request.method, request.path, exc)
             if exc.traceback:
                 lua_log.debug("%s", exc.traceback)
@@ -140,6 +167,7 @@ class Server:
 
     # -- connections -------------------------------------------------------------------------
     async def handle_connection(self, stream: Any) -> None:
+        self.open_connections += 1
         try:
             remote = stream.extra(SocketAttribute.remote_address)
             if not isinstance(remote, tuple):
@@ -147,7 +175,7 @@ class Server:
             address = (remote[0], remote[1])
             proto, alpn = "http", ""
             try:
-                with anyio.fail_after(SNIFF_TIMEOUT_SECONDS):
+                with anyio.fail_after(self.config.server_keepalive_timeout):
                     first = await stream.receive(65536)
                     if first[:1] == TLS_HANDSHAKE and self.tls_context is not None:
                         stream, alpn = await start_tls(stream, first, self.tls_context)
@@ -162,6 +190,7 @@ class Server:
             else:
                 await serve_http11(self, stream, first, address, proto)
         finally:
+            self.open_connections -= 1
             await stream.aclose()
 
     # -- running -----------------------------------------------------------------------------
@@ -178,6 +207,7 @@ class Server:
         async with anyio.create_task_group() as tg:
             tg.start_soon(self.buffer.refill_forever)
             tg.start_soon(self._watch_signals, tg.cancel_scope)
+            self._start_reporters(tg)
             addresses = sorted({l.extra(SocketAttribute.local_address)[:2] for l in listener.listeners})
             self.port = addresses[0][1]
             for host, port in addresses:
@@ -186,6 +216,22 @@ class Server:
                 ready(self.port)
             async with listener:
                 await listener.serve(self.handle_connection, task_group=tg)
+
+    def _start_reporters(self, tg: Any) -> None:
+        config = self.config
+        if config.metrics_log:
+            from ..metrics.log_reporter import run_log_reporter
+            tg.start_soon(run_log_reporter, self.metrics, config.metrics_log)
+        if config.metrics_graphite:
+            from ..metrics.graphite import GraphiteReporter
+            reporter = GraphiteReporter(self.metrics, config.metrics_graphite_host,
+                                        config.metrics_graphite_port, config.metrics_graphite_interval,
+                                        config.metrics_graphite_prefix)
+            log.info("metrics: to graphite %s:%d every %d s as %s.*", reporter.host, reporter.port,
+                     config.metrics_graphite_interval, reporter.base)
+            tg.start_soon(reporter.run)
+        if self.prometheus is not None:
+            log.info("metrics: prometheus page on %s", config.metrics_prometheus)
 
     async def _watch_signals(self, scope: anyio.CancelScope) -> None:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
