@@ -262,7 +262,11 @@ class LupaEngine(Engine):
             self._install_libraries(state)
         fns = state.fns
         fns["begin_request"]()
-        table = self._to_lua(state, request_fields(request))
+        fields = request_fields(request)
+        table_from = state.runtime.table_from
+        table = table_from(fields)
+        for key in (b"headers", b"cookies", b"args"):
+            table[key] = table_from(fields[key])
         outcome = fns["start_handler"](handler.encode(), table)
         if outcome[0] == b"missing":
             raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
