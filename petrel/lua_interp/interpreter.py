@@ -7,6 +7,7 @@ together, and ``load`` reaches the compiler only through it.
 from __future__ import annotations
 
 import sys
+import warnings
 import threading
 from collections import OrderedDict
 from typing import Any, Callable
@@ -39,7 +40,9 @@ class Interpreter:
                 return factory
         block = parse(text, short_src(chunkname))
         pysrc, info = compile_chunk(block, chunkname)
-        code = compile(pysrc, "<lua %s>" % short_src(chunkname), "exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = compile(pysrc, "<lua %s>" % short_src(chunkname), "exec")
         ns = namespace()
         ns["__luachunk__"] = info
         exec(code, ns)
@@ -92,7 +95,8 @@ class State:
                 out.write(data.decode("utf-8", "replace"))
 
     def _loader(self, source, chunkname, env=None, env_given=False):
-        return self.load(source, chunkname, env=env if env_given else self.globals)
+        # source is a Lua string (latin-1 text): hand over its bytes unchanged
+        return self.load(source.encode("latin-1"), chunkname, env=env if env_given else self.globals)
 
     def load(self, source, chunkname: str = "=?", *, env: Any = None) -> Callable:
         """Compile (or fetch from the cache) and instantiate a chunk in this state."""

@@ -275,6 +275,9 @@ _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "//": "idi
           "&": "band", "|": "bor", "~": "bxor", "<<": "shl", ">>": "shr", "..": "concat"}
 
 
+_CONSTS = (N.Nil, N.TrueExp, N.FalseExp, N.Number, N.String)
+
+
 def _pyconst(v):
     if type(v) is float:
         if v != v:
@@ -690,10 +693,10 @@ class Compiler:
             v.pyscope = self.scope
         if s.fresh:
             temps = [self.temp() for _ in s.vars]
-            target = ", ".join(temps) + ("," if n == 1 else "")
+            target = ", ".join(temps)
             pairs = list(zip(s.vars, temps))
         else:
-            target = ", ".join(v.pyname for v in s.vars) + ("," if n == 1 else "")
+            target = ", ".join(v.pyname for v in s.vars)
             pairs = []
         self.emit("for %s in RT.genfor(%d, *%s):" % (target, n, vals))
         self.indent += 1
@@ -710,6 +713,7 @@ class Compiler:
             self.block(body)
             if until is not None:
                 self.emit("if %s: break" % self.truth_scoped(until, body))
+            self.emit("pass")
             self.loops.pop()
             return
         # nested function: each call has its own locals (fresh upvalues per iteration)
@@ -951,6 +955,11 @@ class Compiler:
             return PyExpr(self.function(e))
         if t is N.Table:
             return self.table(e)
+        if (t is N.And or t is N.Or) and type(e.a) in _CONSTS:
+            falsy = type(e.a) in (N.Nil, N.FalseExp)
+            if t is N.And:
+                return self.exp(e.a) if falsy else self.exp(e.b)
+            return self.exp(e.b) if falsy else self.exp(e.a)
         if t is N.And:
             a = self.exp(e.a)
             b = self.exp(e.b)

@@ -52,17 +52,15 @@ class LexError(Exception):
 
 
 def source_text(source) -> str:
-    """Normalise a chunk (bytes or str) to the latin-1 text the lexer reads."""
+    """Normalise a chunk to the latin-1 text the lexer reads.
+
+    bytes are the chunk's bytes; a Python str is text and is encoded as UTF-8.
+    """
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source).decode("latin-1")
-    try:
-        source.encode("latin-1")
-        # Already a Lua string (one char per byte) unless it holds non-latin-1 text.
-        if any(c > "\x7f" for c in source):
-            return source.encode("utf-8").decode("latin-1")
+    if source.isascii():
         return source
-    except UnicodeEncodeError:
-        return source.encode("utf-8").decode("latin-1")
+    return source.encode("utf-8").decode("latin-1")
 
 
 def _near(text: str) -> str:

@@ -433,10 +433,11 @@ def _callback_names():
 def parse(source, chunkname: str = "?") -> list:
     """Parse a chunk; returns the block (a list of statements).
 
+    ``source`` is latin-1 text (see llex.source_text) or bytes.
     ``chunkname`` is the display name used in messages (already stripped of '@'/'=').
     Raises LuaSyntaxError("chunkname:line: message").
     """
-    text = source_text(source)
+    text = source if isinstance(source, str) else source_text(source)
     parser = _build_parser()
     try:
         scanner = Scanner(text)

@@ -306,8 +306,9 @@ class Runtime:
             bad, d = b, db
         else:
             bad, d = a, da
-        if type(bad) is str and what == "perform arithmetic on":
-            raise LuaError("attempt to perform arithmetic on a string value%s" % _with(d))
+        if what == "perform arithmetic on" and (type(a) is str or type(b) is str):
+            # the string library's arithmetic metamethods phrase it this way
+            raise LuaError("attempt to %s a '%s' with a '%s'" % (event[2:], type_name(a), type_name(b)))
         raise LuaError("attempt to %s a %s value%s" % (what, type_name(bad), _with(d)))
 
     def add(self, a, b, da=None, db=None):
@@ -346,7 +347,7 @@ class Runtime:
             return self._arith_mt("__mod", a, b, da, db)
         if type(x) is int and type(y) is int:
             if y == 0:
-                raise LuaError("attempt to perform 'n%%0'")
+                raise LuaError("attempt to perform 'n%0'")
             return x % y
         return _fmod(float(x), float(y))
 
@@ -356,7 +357,7 @@ class Runtime:
             return self._arith_mt("__idiv", a, b, da, db)
         if type(x) is int and type(y) is int:
             if y == 0:
-                raise LuaError("attempt to perform 'n//0'")
+                raise LuaError("attempt to divide by zero")
             return wrap(x // y)
         return _ffloor_div(float(x), float(y))
 
@@ -507,10 +508,7 @@ class Runtime:
             if f < MININT:
                 return None if step > 0 else MININT
             return int(f)
-        n = arith_tonumber(b) if type(b) is str else None
-        if n is None:
-            raise LuaError("'for' limit must be a number")
-        return self._forlimit(float(n), step) if type(n) is float else n
+        raise LuaError("bad 'for' limit (number expected, got %s)" % type_name(b))
 
     def _segments(self, r):
         n = self.every
@@ -520,10 +518,9 @@ class Runtime:
 
     def _floatfor(self, a, b, c):
         def num(v, what):
-            n = arith_tonumber(v)
-            if n is None:
-                raise LuaError("'for' %s must be a number" % what)
-            return float(n)
+            if type(v) is not int and type(v) is not float:
+                raise LuaError("bad 'for' %s (number expected, got %s)" % (what, type_name(v)))
+            return float(v)
         lim = num(b, "limit")
         step = num(c, "step")
         i = num(a, "initial value")

@@ -1,0 +1,790 @@
+"""The string library (the lstrlib of this interpreter).
+
+Lua patterns are matched by a port of lstrlib.c's matcher, working on the
+latin-1 text that represents Lua strings.  Recursion is bounded like Lua's
+(MAXCCALLS): too deep a pattern raises "pattern too complex".
+"""
+from __future__ import annotations
+
+import math
+
+from .lauxlib import (arg_error, check_integer, check_number, check_string, needs_runtime, new_lib,
+                      opt_integer, type_error)
+from .lobject import LuaError, LuaTable, MAXINT, MININT, fmt_float, tostr_number, type_name
+from .lvm import call
+
+MAXCCALLS = 200
+LUA_MAXCAPTURES = 32
+CAP_UNFINISHED = -1
+CAP_POSITION = -2
+SPECIALS = set("^$*+?.([%-")
+
+_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _cls(pred):
+    return frozenset(chr(c) for c in range(256) if pred(c))
+
+
+_CLASSES = {
+    "a": _cls(lambda c: 65 <= c <= 90 or 97 <= c <= 122),
+    "c": _cls(lambda c: c < 32 or c == 127),
+    "d": _cls(lambda c: 48 <= c <= 57),
+    "g": _cls(lambda c: 33 <= c <= 126),
+    "l": _cls(lambda c: 97 <= c <= 122),
+    "p": _cls(lambda c: 33 <= c <= 126 and not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122)),
+    "s": _cls(lambda c: c in (9, 10, 11, 12, 13, 32)),
+    "u": _cls(lambda c: 65 <= c <= 90),
+    "w": _cls(lambda c: 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122),
+    "x": _cls(lambda c: 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102),
+}
+
+
+def match_class(c: str, cl: str) -> bool:
+    low = cl.lower() if "A" <= cl <= "Z" or "a" <= cl <= "z" else cl
+    s = _CLASSES.get(low)
+    if s is None:
+        return cl == c
+    res = c in s
+    if "A" <= cl <= "Z":
+        return not res
+    return res
+
+
+class MatchState:
+    __slots__ = ("src", "pat", "level", "capture", "matchdepth", "rt")
+
+    def __init__(self, src, pat, rt=None):
+        self.src = src
+        self.pat = pat
+        self.level = 0
+        self.capture = []
+        self.matchdepth = MAXCCALLS
+        self.rt = rt
+
+    def reprep(self):
+        self.level = 0
+        self.capture = []
+        self.matchdepth = MAXCCALLS
+
+
+def class_end(ms, p):
+    pat = ms.pat
+    n = len(pat)
+    c = pat[p]
+    p += 1
+    if c == "%":
+        if p >= n:
+            raise LuaError("malformed pattern (ends with '%')")
+        return p + 1
+    if c == "[":
+        if p < n and pat[p] == "^":
+            p += 1
+        while True:
+            if p >= n:
+                raise LuaError("malformed pattern (missing ']')")
+            cc = pat[p]
+            p += 1
+            if cc == "%" and p < n:
+                p += 1
+            if p < n and pat[p] == "]":
+                break
+            if p >= n:
+                raise LuaError("malformed pattern (missing ']')")
+        return p + 1
+    return p
+
+
+def match_bracket_class(ms, c, p, ec):
+    pat = ms.pat
+    sig = True
+    if pat[p + 1] == "^":
+        sig = False
+        p += 1
+    p += 1
+    while p < ec:
+        ch = pat[p]
+        if ch == "%":
+            p += 1
+            if match_class(c, pat[p]):
+                return sig
+        elif p + 2 < ec and pat[p + 1] == "-":
+            if pat[p] <= c <= pat[p + 2]:
+                return sig
+            p += 2
+        elif ch == c:
+            return sig
+        p += 1
+    return not sig
+
+
+def single_match(ms, s, p, ep):
+    if s >= len(ms.src):
+        return False
+    c = ms.src[s]
+    pc = ms.pat[p]
+    if pc == ".":
+        return True
+    if pc == "%":
+        return match_class(c, ms.pat[p + 1])
+    if pc == "[":
+        return match_bracket_class(ms, c, p, ep - 1)
+    return pc == c
+
+
+def do_match(ms, s, p):
+    ms.matchdepth -= 1
+    if ms.matchdepth == 0:
+        raise LuaError("pattern too complex")
+    pat = ms.pat
+    plen = len(pat)
+    src = ms.src
+    try:
+        while True:
+            if p >= plen:
+                return s
+            pc = pat[p]
+            if pc == "(":
+                if p + 1 < plen and pat[p + 1] == ")":
+                    return start_capture(ms, s, p + 2, CAP_POSITION)
+                return start_capture(ms, s, p + 1, CAP_UNFINISHED)
+            if pc == ")":
+                return end_capture(ms, s, p + 1)
+            if pc == "$" and p + 1 == plen:
+                return s if s == len(src) else None
+            if pc == "%" and p + 1 < plen:
+                nc = pat[p + 1]
+                if nc == "b":
+                    s = match_balance(ms, s, p + 2)
+                    if s is None:
+                        return None
+                    p += 4
+                    continue
+                if nc == "f":
+                    p += 2
+                    if p >= plen or pat[p] != "[":
+                        raise LuaError("missing '[' after '%f' in pattern")
+                    ep = class_end(ms, p)
+                    prev = src[s - 1] if s > 0 else "\0"
+                    cur = src[s] if s < len(src) else "\0"
+                    if not match_bracket_class(ms, prev, p, ep - 1) and match_bracket_class(ms, cur, p, ep - 1):
+                        p = ep
+                        continue
+                    return None
+                if "0" <= nc <= "9":
+                    s = match_capture(ms, s, nc)
+                    if s is None:
+                        return None
+                    p += 2
+                    continue
+            # default
+            ep = class_end(ms, p)
+            epc = pat[ep] if ep < plen else ""
+            if not single_match(ms, s, p, ep):
+                if epc in ("*", "?", "-"):
+                    p = ep + 1
+                    continue
+                return None
+            if epc == "?":
+                res = do_match(ms, s + 1, ep + 1)
+                if res is not None:
+                    return res
+                p = ep + 1
+                continue
+            if epc == "+":
+                return max_expand(ms, s + 1, p, ep)
+            if epc == "*":
+                return max_expand(ms, s, p, ep)
+            if epc == "-":
+                return min_expand(ms, s, p, ep)
+            s += 1
+            p = ep
+    finally:
+        ms.matchdepth += 1
+
+
+def max_expand(ms, s, p, ep):
+    i = 0
+    while single_match(ms, s + i, p, ep):
+        i += 1
+    while i >= 0:
+        res = do_match(ms, s + i, ep + 1)
+        if res is not None:
+            return res
+        i -= 1
+    return None
+
+
+def min_expand(ms, s, p, ep):
+    while True:
+        res = do_match(ms, s, ep + 1)
+        if res is not None:
+            return res
+        if single_match(ms, s, p, ep):
+            s += 1
+        else:
+            return None
+
+
+def start_capture(ms, s, p, what):
+    if ms.level >= LUA_MAXCAPTURES:
+        raise LuaError("too many captures")
+    if len(ms.capture) > ms.level:
+        ms.capture[ms.level] = [s, what]
+    else:
+        ms.capture.append([s, what])
+    ms.level += 1
+    res = do_match(ms, s, p)
+    if res is None:
+        ms.level -= 1
+    return res
+
+
+def end_capture(ms, s, p):
+    l = -1
+    for i in range(ms.level - 1, -1, -1):
+        if ms.capture[i][1] == CAP_UNFINISHED:
+            l = i
+            break
+    if l < 0:
+        raise LuaError("invalid pattern capture")
+    ms.capture[l][1] = s - ms.capture[l][0]
+    res = do_match(ms, s, p)
+    if res is None:
+        ms.capture[l][1] = CAP_UNFINISHED
+    return res
+
+
+def match_balance(ms, s, p):
+    pat = ms.pat
+    if p + 1 >= len(pat):
+        raise LuaError("malformed pattern (missing arguments to '%b')")
+    src = ms.src
+    if s >= len(src) or src[s] != pat[p]:
+        return None
+    b, e = pat[p], pat[p + 1]
+    cont = 1
+    s += 1
+    n = len(src)
+    while s < n:
+        c = src[s]
+        if c == e:
+            cont -= 1
+            if cont == 0:
+                return s + 1
+        elif c == b:
+            cont += 1
+        s += 1
+    return None
+
+
+def match_capture(ms, s, l):
+    idx = ord(l) - ord("1")
+    if idx < 0 or idx >= ms.level or ms.capture[idx][1] == CAP_UNFINISHED:
+        raise LuaError("invalid capture index %%%d" % (idx + 1))
+    init, ln = ms.capture[idx]
+    cap = ms.src[init:init + ln]
+    if ms.src.startswith(cap, s) and len(ms.src) - s >= ln:
+        return s + ln
+    return None
+
+
+def get_capture(ms, i, s, e):
+    if i >= ms.level:
+        if i != 0:
+            raise LuaError("invalid capture index %%%d" % (i + 1))
+        return ms.src[s:e]
+    init, ln = ms.capture[i]
+    if ln == CAP_UNFINISHED:
+        raise LuaError("unfinished capture")
+    if ln == CAP_POSITION:
+        return init + 1
+    return ms.src[init:init + ln]
+
+
+def push_captures(ms, s, e, wholeifnone=True):
+    n = ms.level if (ms.level or s is None) else 1
+    return tuple(get_capture(ms, i, s, e) for i in range(n))
+
+
+def posrelat_start(pos, ln):
+    if pos > 0:
+        return pos
+    if pos == 0:
+        return 1
+    if pos < -ln:
+        return 1
+    return ln + pos + 1
+
+
+def getendpos(pos, ln):
+    if pos > ln:
+        return ln
+    if pos >= 0:
+        return pos
+    if pos < -ln:
+        return 0
+    return ln + pos + 1
+
+
+def _nospecials(p):
+    return not any(c in SPECIALS for c in p)
+
+
+def _find_aux(rt, s, p, init, plain, find):
+    fname = "find" if find else "match"
+    s = check_string(s, 1, fname)
+    p = check_string(p, 2, fname)
+    ls = len(s)
+    init = posrelat_start(opt_integer(init, 3, fname, 1), ls) - 1
+    if init > ls:
+        return (None,)
+    if find and ((plain is not None and plain is not False) or _nospecials(p)):
+        i = s.find(p, init)
+        if i >= 0:
+            return (i + 1, i + len(p))
+        return (None,)
+    anchor = p.startswith("^")
+    if anchor:
+        p = p[1:]
+    ms = MatchState(s, p, rt)
+    s1 = init
+    while True:
+        ms.reprep()
+        e = do_match(ms, s1, 0)
+        if e is not None:
+            if find:
+                return (s1 + 1, e) + push_captures(ms, None, 0)
+            return push_captures(ms, s1, e)
+        s1 += 1
+        if anchor or s1 > ls:
+            break
+    return (None,)
+
+
+@needs_runtime
+def str_find(rt, s=None, p=None, init=None, plain=None, *_):
+    return _find_aux(rt, s, p, init, plain, True)
+
+
+@needs_runtime
+def str_match(rt, s=None, p=None, init=None, *_):
+    return _find_aux(rt, s, p, init, None, False)
+
+
+@needs_runtime
+def str_gmatch(rt, s=None, p=None, init=None, *_):
+    s = check_string(s, 1, "gmatch")
+    p = check_string(p, 2, "gmatch")
+    ls = len(s)
+    start = posrelat_start(opt_integer(init, 3, "gmatch", 1), ls) - 1
+    if start > ls:
+        start = ls + 1
+    ms = MatchState(s, p, rt)
+    state = [start, -1]
+
+    def gmatch_aux(*_):
+        src = state[0]
+        while src <= ls:
+            ms.reprep()
+            e = do_match(ms, src, 0)
+            if e is not None and e != state[1]:
+                state[0] = state[1] = e
+                return push_captures(ms, src, e)
+            src += 1
+        state[0] = src
+        return (None,)
+    return (gmatch_aux,)
+
+
+def _add_s(ms, out, s, e, repl):
+    i = 0
+    n = len(repl)
+    while True:
+        j = repl.find("%", i)
+        if j < 0:
+            out.append(repl[i:])
+            return
+        out.append(repl[i:j])
+        j += 1
+        c = repl[j] if j < n else "\0"
+        if c == "%":
+            out.append("%")
+        elif c == "0":
+            out.append(ms.src[s:e])
+        elif "1" <= c <= "9":
+            v = get_capture(ms, ord(c) - ord("1"), s, e)
+            out.append(v if type(v) is str else tostr_number(v))
+        else:
+            raise LuaError("invalid use of '%' in replacement string")
+        i = j + 1
+
+
+@needs_runtime
+def str_gsub(rt, s=None, p=None, repl=None, max_n=None, *_):
+    src = check_string(s, 1, "gsub")
+    p = check_string(p, 2, "gsub")
+    tr = type(repl)
+    if tr in (int, float):
+        repl = tostr_number(repl)
+        tr = str
+    if not (tr is str or tr is LuaTable or callable(repl)):
+        type_error(3, "gsub", "string/function/table", repl)
+    ls = len(src)
+    max_s = opt_integer(max_n, 4, "gsub", ls + 1)
+    anchor = p.startswith("^")
+    if anchor:
+        p = p[1:]
+    ms = MatchState(src, p, rt)
+    out = []
+    pos = 0
+    lastmatch = -1
+    n = 0
+    changed = False
+    while n < max_s:
+        ms.reprep()
+        e = do_match(ms, pos, 0)
+        if e is not None and e != lastmatch:
+            n += 1
+            # add_value
+            if tr is str:
+                _add_s(ms, out, pos, e, repl)
+                changed = True
+            else:
+                if tr is LuaTable:
+                    key = get_capture(ms, 0, pos, e)
+                    v = rt.index(repl, key)
+                else:
+                    r = call(repl, *push_captures(ms, pos, e))
+                    v = r[0] if r else None
+                if v is None or v is False:
+                    out.append(src[pos:e])
+                else:
+                    if type(v) is str:
+                        out.append(v)
+                    elif type(v) in (int, float):
+                        out.append(tostr_number(v))
+                    else:
+                        raise LuaError("invalid replacement value (a %s)" % type_name(v))
+                    changed = True
+            pos = lastmatch = e
+        elif pos < ls:
+            out.append(src[pos])
+            pos += 1
+        else:
+            break
+        if anchor:
+            break
+    if not changed:
+        return (src, n)
+    out.append(src[pos:])
+    res = "".join(out)
+    if len(res) >= 65536:
+        rt.account(len(res))
+    return (res, n)
+
+
+def str_len(s=None, *_):
+    return (len(check_string(s, 1, "len")),)
+
+
+def str_sub(s=None, i=None, j=None, *_):
+    s = check_string(s, 1, "sub")
+    ls = len(s)
+    start = posrelat_start(check_integer(i, 2, "sub") if i is not None else check_integer(i, 2, "sub"), ls)
+    end = getendpos(opt_integer(j, 3, "sub", -1), ls)
+    if start > end:
+        return ("",)
+    return (s[start - 1:end],)
+
+
+def str_upper(s=None, *_):
+    return (check_string(s, 1, "upper").translate(_UPPER),)
+
+
+def str_lower(s=None, *_):
+    return (check_string(s, 1, "lower").translate(_LOWER),)
+
+
+def str_reverse(s=None, *_):
+    return (check_string(s, 1, "reverse")[::-1],)
+
+
+@needs_runtime
+def str_rep(rt, s=None, n=None, sep=None, *_):
+    s = check_string(s, 1, "rep")
+    n = check_integer(n, 2, "rep")
+    sep = "" if sep is None else check_string(sep, 3, "rep")
+    if n <= 0:
+        return ("",)
+    total = len(s) * n + len(sep) * (n - 1)
+    if total >= 0x7FFFFFFF:
+        raise LuaError("resulting string too large")
+    if total >= 65536:
+        rt.account(total)
+    if sep:
+        return (sep.join([s] * n),)
+    return (s * n,)
+
+
+def str_byte(s=None, i=None, j=None, *_):
+    s = check_string(s, 1, "byte")
+    ls = len(s)
+    pi = posrelat_start(opt_integer(i, 2, "byte", 1), ls)
+    pose = getendpos(opt_integer(j, 3, "byte", pi), ls)
+    if pi > pose:
+        return ()
+    return tuple(ord(c) for c in s[pi - 1:pose])
+
+
+def str_char(*args):
+    out = []
+    for n, v in enumerate(args, 1):
+        c = check_integer(v, n, "char")
+        if not 0 <= c <= 255:
+            arg_error(n, "char", "value out of range")
+        out.append(chr(c))
+    return ("".join(out),)
+
+
+# ------------------------------------------------------------------ format
+def _hexfloat(x: float, upper=False, precision=None) -> str:
+    if x != x:
+        s = "-nan" if math.copysign(1, x) < 0 else "nan"
+    elif math.isinf(x):
+        s = "inf" if x > 0 else "-inf"
+    else:
+        h = x.hex()  # like -0x1.8000000000000p+1
+        sign = ""
+        if h.startswith("-"):
+            sign, h = "-", h[1:]
+        mant, exp = h[2:].split("p")
+        if "." in mant:
+            ip, fp = mant.split(".")
+        else:
+            ip, fp = mant, ""
+        fp = fp.rstrip("0")
+        if precision is not None:
+            if len(fp) > precision:
+                # round the hex mantissa to `precision` digits
+                full = int(ip + fp, 16)
+                shift = 4 * (len(fp) - precision)
+                q, r = divmod(full, 1 << shift)
+                half = 1 << (shift - 1)
+                if r > half or (r == half and q & 1):
+                    q += 1
+                digits = "%x" % q
+                ip2 = digits[:-precision] if precision else digits
+                fp = digits[-precision:] if precision else ""
+                if len(ip2) > 1:  # carried into a new leading digit
+                    ip = ip2
+                else:
+                    ip = ip2
+            else:
+                fp = fp + "0" * (precision - len(fp))
+        e = int(exp)
+        s = "%s0x%s%s%sp%+d" % (sign, ip, "." if fp else "", fp, e)
+    return s.upper() if upper else s
+
+
+def _quote_string(s: str) -> str:
+    out = ['"']
+    n = len(s)
+    for i, c in enumerate(s):
+        if c == '"' or c == "\\" or c == "\n":
+            out.append("\\" + c)
+        elif ord(c) < 32 or ord(c) == 127:
+            if i + 1 < n and "0" <= s[i + 1] <= "9":
+                out.append("\\%03d" % ord(c))
+            else:
+                out.append("\\%d" % ord(c))
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def _format_q(v):
+    t = type(v)
+    if t is str:
+        return _quote_string(v)
+    if t is int:
+        if v == MININT:
+            return "0x8000000000000000"
+        return str(v)
+    if t is float:
+        if v == math.inf:
+            return "1e9999"
+        if v == -math.inf:
+            return "-1e9999"
+        if v != v:
+            return "(0/0)"
+        return _hexfloat(v)
+    if v is None or t is bool:
+        return "nil" if v is None else ("true" if v else "false")
+    raise LuaError("bad argument to 'format' (value has no literal form)")
+
+
+_FLAGS = "-+ #0"
+
+
+@needs_runtime
+def str_format(rt, fmt=None, *args):
+    fmt = check_string(fmt, 1, "format")
+    out = []
+    i = 0
+    n = len(fmt)
+    argi = 0
+    while i < n:
+        c = fmt[i]
+        if c != "%":
+            j = fmt.find("%", i)
+            if j < 0:
+                j = n
+            out.append(fmt[i:j])
+            i = j
+            continue
+        i += 1
+        if i < n and fmt[i] == "%":
+            out.append("%")
+            i += 1
+            continue
+        # parse spec
+        start = i
+        while i < n and fmt[i] in _FLAGS:
+            i += 1
+        flags = fmt[start:i]
+        wstart = i
+        while i < n and fmt[i].isdigit():
+            i += 1
+        width = fmt[wstart:i]
+        prec = None
+        if i < n and fmt[i] == ".":
+            i += 1
+            pstart = i
+            while i < n and fmt[i].isdigit():
+                i += 1
+            prec = fmt[pstart:i]
+        if i >= n:
+            raise LuaError("invalid conversion '%%%s' to 'format'" % fmt[start:i])
+        conv = fmt[i]
+        i += 1
+        spec = fmt[start:i]
+        if len(width) > 2 or (prec is not None and len(prec) > 2) or len(flags) > 5:
+            raise LuaError("invalid conversion '%%%s' to 'format'" % spec)
+        argi += 1
+        if argi > len(args) and conv != "%":
+            arg_error(argi + 1, "format", "no value")
+        v = args[argi - 1] if argi <= len(args) else None
+        pyspec = "%" + flags + width + ("." + prec if prec is not None else "")
+        if conv == "d" or conv == "i":
+            x = _fmt_int(v, argi + 1)
+            out.append((pyspec + "d") % x)
+        elif conv == "u":
+            x = _fmt_int(v, argi + 1)
+            out.append((pyspec + "d") % (x & 0xFFFFFFFFFFFFFFFF))
+        elif conv == "c":
+            x = _fmt_int(v, argi + 1)
+            out.append((("%" + flags + width) + "s") % chr(x & 0xFF))
+        elif conv in "xXo":
+            x = _fmt_int(v, argi + 1)
+            if x < 0:
+                x &= 0xFFFFFFFFFFFFFFFF
+            r = (pyspec + conv) % x
+            if "#" in flags and x == 0 and conv in "xX":
+                r = r.replace("0x", "").replace("0X", "") or "0"
+            out.append(r)
+        elif conv in "aA":
+            x = float(check_number(v, argi + 1, "format"))
+            body = _hexfloat(x, conv == "A", int(prec) if prec else None)
+            if "+" in flags and not body.startswith("-"):
+                body = "+" + body
+            elif " " in flags and not body.startswith("-"):
+                body = " " + body
+            w = int(width) if width else 0
+            if len(body) < w:
+                body = body.ljust(w) if "-" in flags else body.rjust(w)
+            out.append(body)
+        elif conv in "eEfFgG":
+            x = float(check_number(v, argi + 1, "format"))
+            if x != x or math.isinf(x):
+                body = "-nan" if (x != x and math.copysign(1, x) < 0) else ("nan" if x != x else ("inf" if x > 0 else "-inf"))
+                if conv in "EFG":
+                    body = body.upper()
+                if "+" in flags and not body.startswith("-"):
+                    body = "+" + body
+                w = int(width) if width else 0
+                out.append(body.ljust(w) if "-" in flags else body.rjust(w))
+            else:
+                out.append((pyspec + conv) % x)
+        elif conv == "q":
+            if spec != "q":
+                raise LuaError("specifier '%q' cannot have modifiers")
+            out.append(_format_q(v))
+        elif conv == "s":
+            sv = rt.tostring(v)
+            if prec is None and len(sv) >= 100 and not width:
+                out.append(sv)
+            else:
+                out.append((pyspec + "s") % sv)
+        elif conv == "p":
+            if type(v) in (LuaTable,) or callable(v):
+                sv = "0x%014x" % id(v)
+            else:
+                sv = "(null)"
+            out.append((("%" + flags + width) + "s") % sv)
+        else:
+            raise LuaError("invalid conversion '%%%s' to 'format'" % spec)
+    return ("".join(out),)
+
+
+def _fmt_int(v, n):
+    t = type(v)
+    if t is int:
+        return v
+    if t is float:
+        from .lobject import float_to_int
+        i = float_to_int(v)
+        if i is None:
+            arg_error(n, "format", "number has no integer representation")
+        return i
+    return check_integer(v, n, "format")
+
+
+# ------------------------------------------------------------------ pack / unpack (subset)
+def str_dump(*_):
+    raise LuaError("unable to dump given function")
+
+
+STRING_FUNCS = {
+    "byte": str_byte,
+    "char": str_char,
+    "dump": str_dump,
+    "find": str_find,
+    "format": str_format,
+    "gmatch": str_gmatch,
+    "gsub": str_gsub,
+    "len": str_len,
+    "lower": str_lower,
+    "match": str_match,
+    "rep": str_rep,
+    "reverse": str_reverse,
+    "sub": str_sub,
+    "upper": str_upper,
+}
+
+
+def open_string(rt) -> LuaTable:
+    lib = new_lib(rt, STRING_FUNCS)
+    try:
+        from .lstrpack import PACK_FUNCS
+        extra = new_lib(rt, PACK_FUNCS)
+        for k, v in extra.items():
+            lib.rawset(k, v)
+    except ImportError:
+        pass
+    meta = LuaTable()
+    meta.rawset("__index", lib)
+    rt.string_meta = meta
+    return lib

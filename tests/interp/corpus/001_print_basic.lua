@@ -1,0 +1,4 @@
+-- print with several values, nil, booleans
+print(1, "two", nil, true, false)
+print()
+print("a\tb")
