@@ -905,7 +905,7 @@ class Compiler:
         if t is N.Method:
             return "method '%s'" % e.name
         if t is N.String:
-            return None
+            return "constant '%s'" % e.value
         return None
 
     def _is_upvalue(self, v):

@@ -1,0 +1,16 @@
+-- error messages name the culprit
+local t = {}
+print(pcall(function() return t.a.b end))
+print(pcall(function() return undefinedvar.x end))
+print(pcall(function() local up = nil; return (function() return up.x end)() end))
+print(pcall(function() t.method() end))
+print(pcall(function() t:method() end))
+print(pcall(function() local s = "x"; return s.y.z end))
+print(pcall(function() return #t.a end))
+print(pcall(function() return t.a + 1 end))
+print(pcall(function() return 1 + t.a end))
+print(pcall(function() return -{} end))
+print(pcall(function() return t.a .. "x" end))
+print(pcall(function() undefinedfunc() end))
+print(pcall(function() local lf; lf() end))
+print(pcall(function() t.x.y = 1 end))

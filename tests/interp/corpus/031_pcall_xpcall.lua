@@ -1,0 +1,12 @@
+-- pcall and xpcall with handlers, nested
+print(pcall(function(...) return ... end, 1, 2, 3))
+print(xpcall(function() error("oops") end, function(m) return "handled: " .. m end))
+print(xpcall(function() return "fine", 2 end, print))
+print(xpcall(function(a, b) return a + b end, print, 3, 4))
+local ok, msg = pcall(function()
+  local ok2, msg2 = pcall(error, "inner")
+  error("outer after " .. msg2, 0)
+end)
+print(ok, msg)
+print(pcall(pcall, error, "x"))
+print(xpcall(error, function(m) return type(m) end, {}))
