@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import textwrap
 import time
@@ -226,35 +225,46 @@ def test_error_position_names_chunk_and_line(server):
     assert f"handlers.lua:{number}: deep problem" in line
 
 
+async def _get(port: int, path: str) -> bytes:
+    """One request on its own connection, read to the end (a light client, so that the clock
+    measures the server rather than the client)."""
+    async with await anyio.connect_tcp("127.0.0.1", port) as stream:
+        await stream.send(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        with anyio.fail_after(30):
+            while True:
+                try:
+                    data += await stream.receive()
+                except anyio.EndOfStream:
+                    return data
+
+
 def test_concurrent_sleeps_suspend_only_their_request(server):
     async def main():
-        async with httpx.AsyncClient(base_url=server.url, timeout=30,
-                                     limits=httpx.Limits(max_connections=200)) as client:
-            started = time.perf_counter()
-            fast_elapsed = []
+        replies: list[bytes] = []
+        slow_done: list[float] = []
+        fast_done: list[float] = []
 
-            async def fast():
-                await anyio.sleep(0.1)
-                t0 = time.perf_counter()
-                reply = await client.get("/fast")
-                fast_elapsed.append(time.perf_counter() - t0)
-                assert reply.text == "fast"
+        async def slow():
+            replies.append(await _get(server.port, "/sleep"))
+            slow_done.append(time.perf_counter())
 
-            replies = []
+        async def fast():
+            await anyio.sleep(0.2)      # the sleepers are all asleep by now
+            reply = await _get(server.port, "/fast")
+            fast_done.append(time.perf_counter())
+            assert reply.endswith(b"fast")
 
-            async def slow():
-                replies.append(await client.get("/sleep"))
+        started = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for _ in range(100):
+                tg.start_soon(slow)
+            tg.start_soon(fast)
+        return replies, time.perf_counter() - started, fast_done[0], min(slow_done)
 
-            async with anyio.create_task_group() as tg:
-                for _ in range(100):
-                    tg.start_soon(slow)
-                tg.start_soon(fast)
-            total = time.perf_counter() - started
-            return replies, total, fast_elapsed
-
-    replies, total, fast_elapsed = anyio.run(main)
-    assert len(replies) == 100 and all(r.text == "slept" for r in replies)
-    # Served one after another this would take 50 s; concurrently it takes about 0.5 s.
-    assert total < 10, total
-    # The other route answered while the sleepers were still sleeping.
-    assert fast_elapsed[0] < 0.5, fast_elapsed
+    replies, total, fast_done, first_slow_done = anyio.run(main)
+    assert len(replies) == 100 and all(r.endswith(b"slept") for r in replies)
+    # One after another this would take 50 s; the requirement is all 100 within 2 s.
+    assert total < 2.0, total
+    # The other route answered while the sleepers were still asleep.
+    assert fast_done < first_slow_done
