@@ -95,7 +95,7 @@ def run_worker(config: Any) -> int:
     from .log import setup_logging
     from .server.app import Server
 
-    setup_logging(config.log_level, config.log_syslog)
+    setup_logging(config.log_level, config.log_syslog, config.log_syslog_address)
     log = logging.getLogger("petrel.server")
     try:
         engine_class = get_engine(config.lua_engine)
@@ -130,7 +130,7 @@ def _run_workers(config: Any, workers: int) -> int:
     """Start ``workers`` processes that each listen on the port with SO_REUSEPORT."""
     from .log import setup_logging
 
-    log = setup_logging(config.log_level, config.log_syslog).getChild("server")
+    log = setup_logging(config.log_level, config.log_syslog, config.log_syslog_address).getChild("server")
     context = multiprocessing.get_context("spawn")
     processes = [context.Process(target=_worker_main, args=(config,), name=f"petrel-worker-{n}")
                  for n in range(workers)]

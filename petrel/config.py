@@ -122,6 +122,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("log", "syslog", False, _parse_bool, "log to the local syslog instead of the console"),
     Option("log", "level", 6, _parse_int(0, 7), "0 emerg ... 7 debug"),
     Option("log", "access", False, _parse_bool, "one log line per request"),
+    Option("log", "syslog-address", "", _parse_str,
+           "syslog socket path, or host:port for UDP (empty = /dev/log, else localhost:514)"),
     Option("metrics", "log", 0, _parse_int(0), "log the metrics every N seconds, 0 = off"),
     Option("metrics", "graphite", False, _parse_bool, "send the metrics to Graphite"),
     Option("metrics", "graphite.interval", 10, _parse_int(1), "seconds between Graphite reports"),

@@ -2,6 +2,10 @@
 
 Levels are syslog's (0 emerg ... 7 debug) as in the original; ``log.level`` drops everything above it.
 Components are logger names under ``petrel.`` (``petrel.server``, ``petrel.lua``, ``petrel.access``).
+
+Syslog records are written by a thread of their own: a syslog that reads slowly (a unix datagram
+socket holds only a few messages) must not stall the event loop, so when that thread falls
+``SYSLOG_QUEUE_SIZE`` records behind, new records are dropped instead of waited for.
 """
 
 from __future__ import annotations
@@ -9,7 +13,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import queue
 import sys
+import threading
 import time
 
 SYSLOG_NAMES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
@@ -55,21 +61,92 @@ class _SyslogHandler(logging.handlers.SysLogHandler):
     def mapPriority(self, levelName: str) -> str:  # noqa: N802 - stdlib name
         return "debug"
 
+    # Like openlog(), the stdlib handler tolerates a syslog that is not listening (yet) and tries
+    # again with every record; say so once on stderr rather than a traceback per record.
+    failing = False
+    _failed = False
+
     def emit(self, record: logging.LogRecord) -> None:
         # Use the record's own syslog level rather than the coarse Python level.
         self.mapPriority = lambda _name: SYSLOG_NAMES[syslog_level(record)]  # type: ignore[method-assign]
+        self._failed = False
         super().emit(record)
+        if self.failing and not self._failed:
+            self.failing = False
+            sys.stderr.write(f"petrel: logging to syslog at {self.address} again\n")
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - stdlib name
+        self._failed = True
+        if not self.failing:
+            self.failing = True
+            error = sys.exc_info()[1]
+            reason = getattr(error, "strerror", None) or error
+            sys.stderr.write(f"petrel: cannot log to syslog at {self.address}: {reason}; "
+                             "records are dropped until it accepts them\n")
 
 
-def setup_logging(level: int, use_syslog: bool) -> logging.Logger:
+SYSLOG_QUEUE_SIZE = 10000
+
+
+class _SyslogQueueHandler(logging.handlers.QueueHandler):
+    """Hands records to the syslog thread; never blocks the caller."""
+
+    def __init__(self, target: logging.Handler) -> None:
+        super().__init__(queue.Queue(SYSLOG_QUEUE_SIZE))
+        self.target = target
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._forward, name="petrel-syslog", daemon=True)
+        self._thread.start()
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+
+    def _forward(self) -> None:
+        while True:
+            record = self.queue.get()
+            if record is None:
+                return
+            self.target.handle(record)
+
+    def close(self) -> None:
+        # logging.shutdown() calls this at exit: let the thread send what is queued, briefly.
+        try:
+            self.queue.put_nowait(None)
+        except queue.Full:
+            pass
+        if self._thread is not threading.current_thread():
+            self._thread.join(2.0)
+        self.target.close()
+        super().close()
+
+
+def syslog_address(option: str = "") -> str | tuple[str, int]:
+    """``log.syslog-address``: a unix socket path, or host:port for UDP; empty = the local syslog."""
+    if not option:
+        return "/dev/log" if os.path.exists("/dev/log") else ("localhost", 514)
+    host, sep, port = option.rpartition(":")
+    if sep and port.isdigit() and not option.startswith("/"):
+        return (host.strip("[]") or "localhost", int(port))
+    return option
+
+
+def setup_logging(level: int, use_syslog: bool, address: str = "") -> logging.Logger:
     root = logging.getLogger("petrel")
     for handler in list(root.handlers):
         root.removeHandler(handler)
+    problem = None
     if use_syslog:
-        address = "/dev/log" if os.path.exists("/dev/log") else ("localhost", 514)
-        handler: logging.Handler = _SyslogHandler(address=address)
-        handler.setFormatter(SyslogFormatter())
-    else:
+        try:
+            target = _SyslogHandler(address=syslog_address(address))
+            target.setFormatter(SyslogFormatter())
+            handler: logging.Handler = _SyslogQueueHandler(target)
+        except OSError as exc:   # no syslog listening there: keep logging, on the console
+            problem = f"cannot log to syslog at {address or '/dev/log'}: {exc.strerror or exc}"
+            use_syslog = False
+    if not use_syslog:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(ConsoleFormatter())
     handler.addFilter(_LevelFilter(level))
@@ -77,4 +154,6 @@ def setup_logging(level: int, use_syslog: bool) -> logging.Logger:
     root.setLevel(logging.DEBUG if level >= 7 else logging.INFO if level >= 5 else
                   logging.WARNING if level == 4 else logging.ERROR if level == 3 else logging.CRITICAL)
     root.propagate = False
+    if problem:
+        root.getChild("server").error("%s; logging to the console", problem)
     return root
