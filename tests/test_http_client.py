@@ -17,11 +17,14 @@ import threading
 import time
 from pathlib import Path
 
+import anyio
 import h2.config
 import h2.connection
 import h2.events
 import httpx
 import pytest
+
+from petrel.net import DNSCache, DNSError
 
 from conftest import ENGINE_SPECS, ServerProcess, engine_available, petrel_command, write_service
 
@@ -561,10 +564,65 @@ def test_http2_tls_verification_fails_on_self_signed(client_server, raw_server, 
 
 
 def test_http2_client_against_petrel_itself(client_server):
-    # HTTP/2 on the server side comes with the h2 protocol handler; until it answers prior-knowledge
-    # connections, this test says so instead of failing.
     reply = get(client_server, "/call2/", port=client_server.port, path="/hello/h2")
-    if reply.status_code == 502 and ("malformed response" in reply.text or "closed before" in reply.text
-                                     or "timeout" in reply.text):
-        pytest.skip(f"the server does not speak HTTP/2 with prior knowledge yet ({reply.text})")
     assert reply.text == "200|hello from /hello/h2"
+
+
+def test_http2_client_to_petrel_over_tls(client_server, tmp_path, certificate):
+    key, crt = certificate
+    tls_server = launch(tmp_path, ("lupa", "luajit"), "--server.http2.tls=1",
+                        f"--server.http2.key-file={key}", f"--server.http2.crt-file={crt}")
+    try:
+        reply = get(client_server, "/call2/", port=tls_server.port, path="/hello/tls", ssl=1, verify=0)
+        assert reply.text == "200|hello from /hello/tls"
+        reply = get(client_server, "/call2/", port=tls_server.port, path="/hello/tls", ssl=1)
+        assert reply.status_code == 502 and "certificate verify failed" in reply.text
+    finally:
+        tls_server.stop()
+
+
+# -- the DNS cache (the real resolver, a clock the test moves) ----------------------------------------
+def test_dns_cache_keeps_answers_for_its_ttl():
+    clock = [0.0]
+    cache = DNSCache(60.0, clock=lambda: clock[0])
+
+    async def main() -> None:
+        first = await cache.resolve("localhost", 80)
+        assert first and all(sockaddr[1] == 80 for _family, sockaddr in first)
+        assert await cache.resolve("LOCALHOST", 80) == first
+        assert (cache.lookups, cache.hits) == (1, 1)
+        clock[0] = 61.0
+        await cache.resolve("localhost", 80)
+        assert cache.lookups == 2
+        assert await cache.resolve("127.0.0.1", 80) == [(socket.AF_INET, ("127.0.0.1", 80))]
+        assert cache.lookups == 2   # literals never reach the resolver
+    anyio.run(main)
+
+
+def test_dns_cache_shares_one_lookup_and_does_not_cache_failures():
+    cache = DNSCache(60.0)
+
+    async def main() -> None:
+        results = []
+
+        async def resolve() -> None:
+            results.append(await cache.resolve("localhost", 8080))
+        async with anyio.create_task_group() as tg:
+            for _ in range(5):
+                tg.start_soon(resolve)
+        assert cache.lookups == 1 and len(results) == 5 and all(r == results[0] for r in results)
+        for attempt in (1, 2):
+            with pytest.raises(DNSError, match="cannot resolve 'nonexistent.invalid'"):
+                await cache.resolve("nonexistent.invalid", 80)
+            assert cache.lookups == 1 + attempt
+    anyio.run(main)
+
+
+def test_dns_cache_ttl_zero_asks_every_time():
+    cache = DNSCache.from_minutes(0)
+
+    async def main() -> None:
+        await cache.resolve("localhost", 80)
+        await cache.resolve("localhost", 80)
+    anyio.run(main)
+    assert cache.lookups == 2
