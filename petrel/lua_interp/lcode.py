@@ -1035,13 +1035,19 @@ class Compiler:
             r = self.temp()
             k = repr(e.name)
             site = self.site("method '%s'" % e.name)
-            f = ("(%s if type(%s) is LuaTable and (%s := %s.hash.get(%s)) is not None else RT.index(%s, %s, %r))"
-                 % (r, ob, r, on, k, on, k, self.desc(e.obj)))
+            f = self._method_lookup(ob, on, r, k, self.desc(e.obj))
             args = self.arglist(e.args)
             return "(%s := %s)(%s%s)" % (site, f, on, (", " + args) if args else "")
         f = self.exp(e.func)
         site = self.site(self.desc(e.func))
         return "(%s := %s)(%s)" % (site, f.code, self.arglist(e.args))
+
+    def _method_lookup(self, ob, on, r, k, desc):
+        """obj.name for a method call; inlines the usual class pattern (__index table)."""
+        mt, ix = self.temp(), self.temp()
+        return ("(%s if type(%s) is LuaTable and ((%s := %s.hash.get(%s)) is not None or ((%s := %s.meta) is not None "
+                "and type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None)) "
+                "else RT.index(%s, %s, %r))" % (r, ob, r, on, k, mt, on, ix, mt, r, ix, k, on, k, desc))
 
     def tailcall(self, e) -> str:
         if type(e) is N.Method:
@@ -1049,8 +1055,7 @@ class Compiler:
             ob, on = self._bind(o)
             r = self.temp()
             k = repr(e.name)
-            fcode = ("(%s if type(%s) is LuaTable and (%s := %s.hash.get(%s)) is not None else RT.index(%s, %s, %r))"
-                     % (r, ob, r, on, k, on, k, self.desc(e.obj)))
+            fcode = self._method_lookup(ob, on, r, k, self.desc(e.obj))
             args = self.arglist(e.args)
             args = on + ((", " + args) if args else "")
             desc = "method '%s'" % e.name
@@ -1084,6 +1089,11 @@ class Compiler:
         if last_multi is not None:
             pos.append("*" + self.multi(last_multi))
         p = "(%s,)" % ", ".join(pos) if pos else "()"
+        if keyed and not pos and all(type(k) is N.String for k, _ in e.items):
+            d = "{%s}" % ", ".join("%r: %s" % (k.value, v) for (k, _), (_, v) in zip(e.items, keyed))
+            return PyExpr("TD(%s)" % d)
+        if not keyed and last_multi is None:
+            return PyExpr("TP(%s)" % p)
         if keyed:
             kv = "(%s,)" % ", ".join("(%s, %s)" % kv for kv in keyed)
             return PyExpr("RT.newtable(%s, %s)" % (p, kv))
@@ -1109,7 +1119,9 @@ class Compiler:
             return PyExpr("(-%s if (type(%s) is int and %s != MININT) or type(%s) is float else RT.unm(%s, %r))"
                           % (an, ab, an, an, an, d))
         if op == "#":
-            return PyExpr("(len(%s) if type(%s) is str else RT.len(%s, %r))" % (an, ab, an, d))
+            t = self.temp()
+            return PyExpr("(len(%s) if (%s := type(%s)) is str else %s.length() if %s is LuaTable and %s.meta is None "
+                          "else RT.len(%s, %r))" % (an, t, ab, an, t, an, an, d))
         if op == "~":
             return PyExpr("(~%s if type(%s) is int else RT.bnot(%s, %r))" % (an, ab, an, d))
         raise AssertionError(op)
@@ -1141,6 +1153,10 @@ class Compiler:
         if op in ("+", "-", "*"):
             r = self.temp()
             if type(e.b) is N.Number and type(e.b.value) is int:
+                if op in ("+", "-") and 0 <= e.b.value < 2 ** 32:
+                    bound = "(%s := %s %s %s) <= MAXINT" % (r, an, op, bn) if op == "+" else \
+                        "MININT <= (%s := %s %s %s)" % (r, an, op, bn)
+                    return PyExpr("(%s if type(%s) is int and %s else %s)" % (r, ab, bound, slow))
                 return PyExpr("(%s if type(%s) is int and MININT <= (%s := %s %s %s) <= MAXINT else %s)"
                               % (r, ab, r, an, op, bn, slow))
             if type(e.b) is N.Number and type(e.b.value) is float:
@@ -1158,8 +1174,10 @@ class Compiler:
             return PyExpr("(%s %s %s if type(%s) is type(%s) is int and %s > 0 else %s)"
                           % (an, op, bn, ab, bb, bn, slow))
         if op == "..":
-            return PyExpr("(%s + %s if type(%s) is type(%s) is str and len(%s) + len(%s) < 65536 else %s)"
-                          % (an, bn, ab, bb, an, bn, slow))
+            t = self.temp()
+            return PyExpr("(%s + %s if (%s := type(%s)) is type(%s) is str and len(%s) + len(%s) < 65536 else "
+                          "%s + str(%s) if %s is str and type(%s) is int and len(%s) < 65536 else %s)"
+                          % (an, bn, t, ab, bb, an, bn, an, bn, t, bn, an, slow))
         if op in ("&", "|", "~"):
             pyop = "^" if op == "~" else op
             return PyExpr("(%s %s %s if type(%s) is type(%s) is int else %s)" % (an, pyop, bn, ab, bb, slow))

@@ -43,7 +43,8 @@ class Converter:
         if isinstance(v, float):
             return float(v)
         if callable(v):
-            return self.state.function(v)
+            from .interpreter import make_function
+            return make_function(v, self)
         return v
 
     def from_python_result(self, v):
@@ -72,3 +73,8 @@ class Converter:
                 d[self.to_python(k, memo)] = self.to_python(x, memo)
             return d
         return v
+
+
+_DEFAULT = Converter(None)
+to_lua = _DEFAULT.to_lua
+to_python = _DEFAULT.to_python

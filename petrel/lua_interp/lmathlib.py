@@ -14,6 +14,10 @@ def _num(v, n, fname):
 
 
 def math_abs(x=None, *_):
+    if type(x) is float:
+        return (abs(x),)
+    if type(x) is int and x != MININT:
+        return (abs(x),)
     x = _num(x, 1, "abs")
     if type(x) is int:
         return (wrap(abs(x)),)

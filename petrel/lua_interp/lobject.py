@@ -205,7 +205,8 @@ class LuaTable:
         self.rawset(to_lua(k), to_lua(v))
 
     def __delitem__(self, k):
-        self.rawset(to_lua(k) if not isinstance(k, str) else to_lua_string(k), None)
+        from .lconvert import to_lua
+        self.rawset(to_lua(k), None)
 
     def __len__(self):
         return self.length()
@@ -235,11 +236,6 @@ def to_lua_string(s) -> str:
             pass
         return s.encode("utf-8").decode("latin-1")
     return bytes(s).decode("latin-1")
-
-
-def to_lua(v):
-    from .lconvert import to_lua as conv
-    return conv(v)
 
 
 class TailCall:

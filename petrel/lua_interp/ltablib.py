@@ -33,6 +33,15 @@ def _check_tab(rt, t, n, fname):
 
 @needs_runtime
 def tab_insert(rt, *args):
+    if len(args) == 2:
+        t, v = args
+        if type(t) is LuaTable and t.meta is None and v is not None:
+            h = t.hash
+            n = len(h)
+            if (n == 0 or n in h) and n + 1 not in h:
+                h[n + 1] = v
+                t.keys = None
+                return ()
     t = _check_tab(rt, args[0] if args else None, 1, "insert")
     e = _len(rt, t) + 1
     raw = _is_raw(t)

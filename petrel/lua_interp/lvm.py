@@ -623,12 +623,31 @@ def shift_left(x, n):
     return wrap((x & 0xFFFFFFFFFFFFFFFF) >> -n)
 
 
+def TD(d):
+    """Table constructor with constant string keys."""
+    t = LuaTable(d)
+    if None in d.values():
+        t.hash = {k: v for k, v in d.items() if v is not None}
+    return t
+
+
+def TP(pos):
+    """Table constructor with positional items only."""
+    t = LuaTable()
+    if pos:
+        if None in pos:
+            t.hash = {i: v for i, v in enumerate(pos, 1) if v is not None}
+        else:
+            t.hash = dict(zip(range(1, len(pos) + 1), pos))
+    return t
+
+
 def namespace() -> dict:
     """Globals for generated chunk code."""
     return {
         "LuaTable": LuaTable, "TailCall": TailCall, "FT": FunctionType, "LIBC": LIB_CODES,
         "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
-        "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN,
+        "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP,
     }
 
 
