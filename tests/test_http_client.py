@@ -310,6 +310,13 @@ def test_response_until_close_without_length(client_server, raw_server):
     assert get(client_server, "/call1/", port=target.port, path="/").text == "203|to the end"
 
 
+def test_server_closing_an_idle_keepalive_connection_is_retried(client_server, raw_server):
+    # Each connection answers one request (keep-alive by default) and is then closed by the server.
+    target = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert get(client_server, "/reuse1/", port=target.port).text == "ok ok 200 ok"
+    assert target.accepted == 3
+
+
 def test_redirect_gives_the_location_like_the_original(client_server, raw_server):
     target = raw_server(b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n")
     assert get(client_server, "/call1/", port=target.port, path="/").text == "302|/elsewhere"

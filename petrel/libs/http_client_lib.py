@@ -174,8 +174,11 @@ async def _open(ctx: LibraryContext, lib: str, host: str, port: int, timeout_ms:
     raise LuaRuntimeError(f"{lib}: cannot connect to {where}: {reason}")
 
 
-async def _receive(lib: str, conn: _Connection, timeout_ms: float) -> bytes:
-    """The next bytes from the connection, b"" at its end; a Lua error on timeout or reset."""
+async def _receive(lib: str, conn: _Connection, timeout_ms: float, maybe_stale: bool = False) -> bytes:
+    """The next bytes from the connection, b"" at its end; a Lua error on timeout or reset.
+
+    ``maybe_stale``: a reset now means the server had closed this reused connection (_Stale).
+    """
     try:
         with anyio.fail_after(timeout_ms / 1000.0):
             return await conn.stream.receive(RECEIVE_SIZE)
@@ -185,6 +188,8 @@ async def _receive(lib: str, conn: _Connection, timeout_ms: float) -> bytes:
         raise LuaRuntimeError(f"{lib}: timeout reading from {conn.host}:{conn.port} "
                               f"(no data for {timeout_ms:g} ms)") from None
     except (*_BROKEN, ssl.SSLError) as exc:
+        if maybe_stale:
+            raise _Stale() from None
         raise LuaRuntimeError(f"{lib}: connection to {conn.host}:{conn.port} failed while reading: "
                               f"{_reason(exc)}") from None
 
@@ -348,7 +353,8 @@ class HttpClient(_ClientBase):
                                           "response was complete") from None
                 raise LuaRuntimeError(f"http_client: malformed response from {where}: {exc}") from None
             if event is h11.NEED_DATA:
-                data = await _receive(self.LIB, conn, self._read_timeout)
+                data = await _receive(self.LIB, conn, self._read_timeout,
+                                      maybe_stale=conn.exchanges > 0 and not received_any)
                 if not data:
                     if not received_any and conn.exchanges:
                         raise _Stale()
@@ -476,7 +482,8 @@ class Http2Client(_ClientBase):
         content = bytearray()
         received_any = False
         while True:
-            data = await _receive(self.LIB, conn, self._read_timeout)
+            data = await _receive(self.LIB, conn, self._read_timeout,
+                                  maybe_stale=conn.exchanges > 0 and not received_any)
             if not data:
                 if not received_any and conn.exchanges:
                     raise _Stale()
