@@ -1,9 +1,10 @@
 """Lua states kept ready so that making one is not on a request's path.
 
-``acquire`` hands out a ready state (or makes one on the spot when the buffer is empty);
-``release`` resets it and puts it back, or discards it when the engine says it cannot be reused.
-A background task refills the buffer to ``lua.statebuffer`` states, one state per loop turn so that
-requests keep being served while it works. In devmode every request gets a state made from freshly
+``acquire`` hands out a ready state (or makes one on the spot when more requests run at once than
+there are states); ``release`` resets it and puts it back, or discards it when the engine says it
+cannot be reused. ``lua.statebuffer`` counts the states that exist (ready plus in use): a state in
+use comes back, so only a discarded one is replaced, by a background task that makes one state per
+loop turn so that requests keep being served while it works. In devmode every request gets a state made from freshly
 read files and the state is discarded afterwards.
 """
 
@@ -54,8 +55,6 @@ class StateBuffer:
         else:
             state = self._new_state()
         self.in_use += 1
-        if len(self._ready) < self.size:
-            self._wanted.set()
         return state
 
     def release(self, state: Any) -> None:
@@ -80,7 +79,7 @@ class StateBuffer:
         while True:
             await self._wanted.wait()
             self._wanted = anyio.Event()
-            while len(self._ready) < self.size:
+            while len(self._ready) + self.in_use < self.size:
                 try:
                     self._ready.append(self._new_state())
                 except Exception:
