@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import functools
+import sys
 
-from .ldebug import lib_function
+from .ldebug import LIB_CODES, lib_function
 from .lobject import LuaError, LuaTable, float_to_int, str2number, tostr_number, type_name
 
 
@@ -13,11 +14,17 @@ def needs_runtime(f):
     return f
 
 
+# code object -> "string.char": how errors name a library function called from C (pcall)
+QUALIFIED: dict = {}
+
+
 def new_lib(rt, registry: dict, name: str | None = None) -> LuaTable:
     """Build a library table from a registration table (name -> function)."""
     t = LuaTable()
     for fname, f in registry.items():
         lib_function(f)
+        if name:
+            QUALIFIED.setdefault(f.__code__, "%s.%s" % (name, fname))
         if getattr(f, "needs_runtime", False):
             bound = functools.partial(f, rt)
             t.rawset(fname, bound)
@@ -27,7 +34,20 @@ def new_lib(rt, registry: dict, name: str | None = None) -> LuaTable:
 
 
 def arg_error(n: int, fname: str, extramsg: str):
-    raise LuaError("bad argument #%d to '%s' (%s)" % (n, fname, extramsg))
+    raise LuaError("bad argument #%d to '%s' (%s)" % (n, _display_name(fname), extramsg))
+
+
+def _display_name(fname):
+    """Lua names the function as its caller saw it; called from C it uses 'lib.name'."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code not in LIB_CODES:
+        f = f.f_back
+    if f is None:
+        return fname
+    caller = f.f_back
+    if caller is not None and "__luachunk__" in caller.f_globals:
+        return fname
+    return QUALIFIED.get(f.f_code, fname)
 
 
 def type_error(n: int, fname: str, expected: str, got):

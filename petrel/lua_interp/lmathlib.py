@@ -68,11 +68,11 @@ def math_fmod(a=None, b=None, *_):
 def math_modf(x=None, *_):
     x = _num(x, 1, "modf")
     if type(x) is int:
-        return (float(x), 0.0)
+        return (x, 0.0)
     if math.isinf(x):
         return (x, 0.0)
     ip = float(math.ceil(x)) if x < 0 else float(math.floor(x)) if x == x else x
-    return (ip, 0.0 if x == ip else x - ip)
+    return (_f2i_or_float(ip), 0.0 if x == ip else x - ip)
 
 
 def math_sqrt(x=None, *_):
@@ -160,7 +160,7 @@ def math_ult(a=None, b=None, *_):
 
 def _minmax(name, args, better):
     if not args:
-        arg_error(1, name, "number expected, got no value")
+        arg_error(1, name, "value expected")
     best = _num(args[0], 1, name)
     for i, v in enumerate(args[1:], 2):
         v = _num(v, i, name)
@@ -192,7 +192,7 @@ def math_random(rt, *args):
     else:
         raise LuaError("wrong number of arguments")
     if low > up:
-        arg_error(len(args), "random", "interval is empty")
+        arg_error(1, "random", "interval is empty")
     return (rng.randint(low, up),)
 
 
@@ -241,7 +241,7 @@ MATH_FUNCS = {
 
 
 def open_math(rt) -> LuaTable:
-    lib = new_lib(rt, MATH_FUNCS)
+    lib = new_lib(rt, MATH_FUNCS, "math")
     lib.rawset("pi", math.pi)
     lib.rawset("huge", math.inf)
     lib.rawset("maxinteger", MAXINT)

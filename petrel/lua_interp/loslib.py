@@ -106,4 +106,4 @@ OS_FUNCS = {
 
 
 def open_os(rt) -> LuaTable:
-    return new_lib(rt, OS_FUNCS)
+    return new_lib(rt, OS_FUNCS, "os")

@@ -776,10 +776,10 @@ STRING_FUNCS = {
 
 
 def open_string(rt) -> LuaTable:
-    lib = new_lib(rt, STRING_FUNCS)
+    lib = new_lib(rt, STRING_FUNCS, "string")
     try:
         from .lstrpack import PACK_FUNCS
-        extra = new_lib(rt, PACK_FUNCS)
+        extra = new_lib(rt, PACK_FUNCS, "string")
         for k, v in extra.items():
             lib.rawset(k, v)
     except ImportError:

@@ -122,7 +122,7 @@ def tab_concat(rt, t=None, sep=None, i=None, j=None, *_):
         elif tv is int or tv is float:
             parts.append(tostr_number(v))
         else:
-            raise LuaError("invalid value (at index %d) in table for 'concat'" % k)
+            raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
     r = sep.join(parts)
     if len(r) >= 65536:
         rt.account(len(r))
@@ -224,4 +224,4 @@ TABLE_FUNCS = {
 
 
 def open_table(rt) -> LuaTable:
-    return new_lib(rt, TABLE_FUNCS)
+    return new_lib(rt, TABLE_FUNCS, "table")

@@ -164,6 +164,6 @@ UTF8_FUNCS = {
 
 
 def open_utf8(rt) -> LuaTable:
-    lib = new_lib(rt, UTF8_FUNCS)
+    lib = new_lib(rt, UTF8_FUNCS, "utf8")
     lib.rawset("charpattern", "[\x00-\x7F\xC2-\xFD][\x80-\xBF]*")
     return lib

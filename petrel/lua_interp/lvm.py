@@ -299,10 +299,9 @@ class Runtime:
         if h is not None:
             r = call(h, a, b)
             return r[0] if r else None
-        if what == "perform bitwise operation on" and type(a) in (int, float, str) and \
-                type(b) in (int, float, str) and arith_tonumber(a) is not None and arith_tonumber(b) is not None:
+        if what == "perform bitwise operation on" and type(a) in (int, float) and type(b) in (int, float):
             raise LuaError("number has no integer representation")
-        if type(a) in (int, float) or (type(a) is str and arith_tonumber(a) is not None and what != "perform bitwise operation on"):
+        if type(a) in (int, float):
             bad, d = b, db
         else:
             bad, d = a, da

@@ -1,0 +1,11 @@
+-- string.gsub with string replacements and %n
+print(("hello world"):gsub("o", "0"))
+print(("hello world"):gsub("(%w+)", "<%1>"))
+print(("hello world"):gsub("(%w+) (%w+)", "%2 %1"))
+print(("abc"):gsub("", "-"))
+print(("abc"):gsub("b", "%%"))
+print(("hello"):gsub("l", "L", 1))
+print(("a.b.c"):gsub("%.", "/"))
+print(("abc"):gsub(".", "%0%0"))
+print(pcall(string.gsub, "abc", "b", "%2"))
+print(pcall(string.gsub, "abc", "b", "%x"))
