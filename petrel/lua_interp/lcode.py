@@ -176,7 +176,7 @@ class Resolver:
                 self.exp(ctx, e)
         elif t is N.Break:
             if not ctx.loops:
-                raise CompileError("break outside a loop at line %d" % s.line, s.line)
+                raise CompileError("break outside loop at line %d" % s.line, s.line)
         elif t is N.Goto or t is N.Label:
             pass
         else:  # pragma: no cover
@@ -849,7 +849,7 @@ class Compiler:
     def do_break(self, s):
         # innermost Python construct decides how to leave
         if not self.loops:
-            raise CompileError("break outside a loop at line %d" % (s.line if s else self.line), self.line)
+            raise CompileError("break outside loop at line %d" % (s.line if s else self.line), self.line)
         loop = self.loops[-1]
         if loop.kind == "lua":
             self.emit("break")
@@ -885,7 +885,7 @@ class Compiler:
                 else:
                     self.emit("raise GotoJump(%d, %d)" % (ident, index[s.label]))
                 return
-        raise CompileError("no visible label '%s' for goto at line %d" % (s.label, s.line), s.line)
+        raise CompileError("no visible label '%s' for <goto> at line %d" % (s.label, s.line), s.line)
 
     def st_Label(self, s):
         pass

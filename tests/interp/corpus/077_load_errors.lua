@@ -1,0 +1,11 @@
+-- syntax errors reported by load
+print(load("x = ", "=c1"))
+print(load("for i = 1 do end", "=c2"))
+print(load("f(a b)", "=c3"))
+print(load("local function f()\n return 1\n", "=c4"))
+print(load("x = 'unclosed", "=c5"))
+print(load("return 1 +", "=c6"))
+print(load("goto nowhere", "=c7"))
+print(load("break", "=c8"))
+print(load("local x <const> = 1; x = 2", "=c9"))
+print(load("x = 3 @ 4", "=c10"))

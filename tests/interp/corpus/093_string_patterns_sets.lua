@@ -1,0 +1,10 @@
+-- pattern sets, ranges and special characters
+print(("hello-world_123"):gsub("[%w_]", "."))
+print(("a-b-c"):gsub("[a-]", "x"))
+print(("x]y"):match("[]]"), ("a^b"):match("[%^]"), ("abc"):match("[^%a]"))
+print(("2+2=4"):gsub("%+", " plus "))
+print(("(a)(b)"):gsub("%((%w)%)", "%1"))
+print(pcall(string.find, "a", "[a"))
+print(pcall(string.find, "a", "%"))
+print(pcall(string.find, "a", "(a"))
+print(pcall(string.find, "a", "a)"))
