@@ -9,7 +9,8 @@ by itself:
 - a malformed header block (bad pseudo-headers, upper-case or connection-specific names, ...) is a
   stream error, so it gets ``400`` on that stream only; h2 would make it a connection error, which
   is why its inbound header validation is switched off here and run per request instead;
-- a body over ``server.max-body-size`` gets ``413`` as soon as that is known;
+- a body over ``server.max-body-size`` gets ``413`` as soon as that is known (the rest of it is
+  acknowledged and dropped);
 - a frame-level protocol error ends the connection with GOAWAY (h2 queues it).
 
 Received body bytes are handed back to the peer's flow-control window at once: the body is kept in
@@ -200,6 +201,9 @@ class HTTP2Protocol:
         except h2.exceptions.ProtocolError as exc:
             self.closed = True
             code = getattr(exc, "error_code", ErrorCodes.PROTOCOL_ERROR)
+            if self.conn.state_machine.state is not h2.connection.ConnectionState.CLOSED:
+                # A bad preface fails before h2 has queued its GOAWAY.
+                self.conn.close_connection(error_code=code)
             return [ConnectionEnded(int(code), str(exc) or type(exc).__name__)]
         events: list[Event] = []
         for event in h2_events:
@@ -230,12 +234,12 @@ class HTTP2Protocol:
         try:
             head = _request_head(event.headers)
         except _Malformed as exc:
-            self._reject(stream_id, exc.status, str(exc), "", events, remote_open=event.stream_ended is None)
+            self._reject(stream_id, exc.status, str(exc), "", events, reset=event.stream_ended is None)
             return
         length = next((v for k, v in head.headers if k == "content-length"), None)
         if length is not None and length.isdigit() and int(length) > self.max_body_size:
             self._reject(stream_id, 413, "request body larger than server.max-body-size", head.method,
-                         events, remote_open=event.stream_ended is None)
+                         events)
             return
         self._incoming[stream_id] = _Incoming(head, now)
         if event.stream_ended is not None:
@@ -252,7 +256,7 @@ class HTTP2Protocol:
         if len(incoming.body) > self.max_body_size:
             del self._incoming[stream_id]
             self._reject(stream_id, 413, "request body larger than server.max-body-size",
-                         incoming.head.method, events, remote_open=event.stream_ended is None)
+                         incoming.head.method, events)
 
     def _ended(self, stream_id: int, events: list[Event]) -> None:
         incoming = self._incoming.pop(stream_id, None)
@@ -260,7 +264,9 @@ class HTTP2Protocol:
             events.append(RequestReady(stream_id, incoming.head, bytes(incoming.body), incoming.arrived))
 
     def _reject(self, stream_id: int, status: int, reason: str, method: str, events: list[Event],
-                remote_open: bool) -> None:
+                reset: bool = False) -> None:
+        """Answer a request here. The rest of its body, if any, is acknowledged and dropped; with
+        ``reset`` (a malformed request) the stream is reset after the answer instead."""
         body = f"{status} {_phrase(status)}\n".encode()
         response = Response(status, [("content-type", "text/plain; charset=utf-8")], body)
         self.send_headers(stream_id, response, len(body), end_stream=False)
@@ -268,8 +274,9 @@ class HTTP2Protocol:
             self.conn.send_data(stream_id, body, end_stream=True)
         else:
             self.conn.end_stream(stream_id)
-        if remote_open:
-            # RFC 9113 8.1: a complete response sent early; ask the client to stop sending.
+        if reset:
+            # RFC 9113 8.1: a complete response sent early; ask the client to stop sending. Not
+            # done for 413: some clients (httpx) take the reset for a failure and lose the 413.
             self.conn.reset_stream(stream_id, ErrorCodes.NO_ERROR)
         events.append(RequestRejected(stream_id, status, reason))
 
