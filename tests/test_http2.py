@@ -768,6 +768,18 @@ def test_header_list_too_big_ends_the_connection(start_server):
         assert other.get("/fast").content == b"fast"
 
 
+def test_idle_connection_gets_goaway_and_is_closed(start_server):
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.keepalive-timeout=1")
+    client = RawH2(server.port)
+    try:
+        slow = client.request("/slow?ms=1500")   # longer than the idle timeout: not idle
+        assert bytes(client.response(slow)["body"]) == b"slow"
+        client.pump_until_closed(timeout=5)
+        assert client.goaway is not None and client.goaway.error_code == h2.errors.ErrorCodes.NO_ERROR
+    finally:
+        client.close()
+
+
 # -- shutdown ----------------------------------------------------------------------------------------
 def _read_frames(sock: socket.socket, timeout: float = READ_TIMEOUT) -> list:
     """Every frame the server sends until it closes the connection, parsed with hyperframe.

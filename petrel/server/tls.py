@@ -35,8 +35,9 @@ def server_context(key_file: str, crt_file: str) -> ssl.SSLContext:
     except FileNotFoundError as exc:
         raise TLSSetupError(f"cannot read {exc.filename}: {exc.strerror}") from None
     except ssl.SSLError as exc:
-        raise TLSSetupError(f"option 'server.http2.crt-file' ({crt_file}) with 'server.http2.key-file' "
-                            f"({key_file}): {exc.reason or exc}") from None
+        raise TLSSetupError(f"options 'server.http2.crt-file' ({crt_file}) and 'server.http2.key-file' "
+                            f"({key_file}): not a PEM certificate chain and its private key "
+                            f"({exc.reason or exc})") from None
     except OSError as exc:
         raise TLSSetupError(f"cannot load {crt_file} / {key_file}: {exc.strerror or exc}") from None
     return context
