@@ -505,6 +505,35 @@ def test_head_has_no_body(shared_server):
     assert response.headers["content-length"] == "4"
 
 
+def test_static_files_stream_over_http2(start_server, tmp_path):
+    files = tmp_path / "static"
+    files.mkdir()
+    content = os.urandom(3 * 1024 * 1024 + 5)   # above the size that is read at once: streamed
+    (files / "blob.bin").write_bytes(content)
+    service = {"bootstrap.lua": f"""
+        function bootstrap()
+            petrel.add_directory_route("/static/", "{files}")
+        end
+    """}
+    server = start_server(service, DEFAULT_ENGINE)
+    with h2_client(server) as client:
+        response = client.get("/static/blob.bin")
+        head = client.head("/static/blob.bin")
+    assert response.status_code == 200 and response.content == content
+    assert head.content == b"" and head.headers["content-length"] == str(len(content))
+    raw = RawH2(server.port)   # a download cancelled half-way leaves the connection usable
+    try:
+        raw.auto_ack = False
+        stream_id = raw.request("/static/blob.bin")
+        raw.pump(lambda: len(raw.responses[stream_id]["body"]) > 0)
+        raw.reset(stream_id)
+        raw.auto_ack = True
+        assert raw.get("/static/nothing")["status"] == 404
+    finally:
+        raw.close()
+    assert "Traceback" not in server.log()
+
+
 # -- cancelling streams ------------------------------------------------------------------------------
 def test_rst_stream_cancels_the_handler(start_server, engine):
     server = start_server(SERVICE, engine, statebuffer=2)

@@ -66,6 +66,14 @@ async def serve_http2(server: Any, stream: Any, first_bytes: bytes, remote: tupl
     await connection.run(first_bytes, upgraded)
 
 
+async def _close_body(response: Response) -> None:
+    """Close a streamed body (an open file) now, even when the stream was cancelled."""
+    aclose = getattr(response.stream, "aclose", None)
+    if aclose is not None:
+        with anyio.CancelScope(shield=True):
+            await aclose()
+
+
 class HTTP2Connection:
     def __init__(self, server: Any, stream: Any, protocol: HTTP2Protocol, remote: tuple[str, int],
                  proto: str) -> None:
@@ -88,9 +96,7 @@ class HTTP2Connection:
                 self._tg = tg
                 if upgraded is not None:
                     self._start(1, upgraded)
-                stopping = getattr(self.server, "stopping", None)
-                if stopping is not None:
-                    tg.start_soon(self._go_away_on, stopping)
+                tg.start_soon(self._go_away_on, self.server.stopping)
                 await self._read(first_bytes)
                 # The reader is done: the peer left or broke the protocol; nobody can be answered.
                 tg.cancel_scope.cancel()
@@ -198,16 +204,18 @@ class HTTP2Connection:
         no_body = head_only or response.status in (204, 304)
         if no_body or (response.stream is None and not response.body):
             protocol.send_headers(stream_id, response, length, end_stream=True)
-            if response.stream is not None and hasattr(response.stream, "aclose"):
-                await response.stream.aclose()
+            await _close_body(response)
             await self._flush()
             return
         protocol.send_headers(stream_id, response, length, end_stream=False)
         if response.stream is None:
             await self._send_body(active, response.body, end=True)
         else:
-            async for chunk in response.stream:
-                await self._send_body(active, chunk, end=False)
+            try:
+                async for chunk in response.stream:
+                    await self._send_body(active, chunk, end=False)
+            finally:
+                await _close_body(response)
             protocol.end_stream(stream_id)
         await self._flush()
 
