@@ -29,6 +29,8 @@ import weakref
 from typing import Any
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 import h11
 import h2.config
 import h2.connection
@@ -59,15 +61,16 @@ class _Stale(Exception):
 
 # -- connections -------------------------------------------------------------------------------------
 class _Connection:
-    """One TCP or TLS stream to ``host``:``port``, with the thread it belongs to (for finalisers)."""
+    """One TCP or TLS stream to ``host``:``port``, with the event loop it belongs to (for finalisers)."""
 
-    __slots__ = ("stream", "host", "port", "thread", "closed", "exchanges")
+    __slots__ = ("stream", "host", "port", "thread", "token", "closed", "exchanges")
 
     def __init__(self, stream: Any, host: str, port: int) -> None:
         self.stream = stream
         self.host = host
         self.port = port
         self.thread = threading.get_ident()
+        self.token = anyio.lowlevel.current_token()
         self.closed = False
         self.exchanges = 0   # requests completed on it; a reused connection may be stale
 
@@ -82,13 +85,21 @@ class _Connection:
 
         anyio's socket streams give the socket up before their first ``await`` (what follows only
         lets the loop run), so the coroutine is run to that point and dropped. TLS is not shut down
-        politely here; the peer sees the TCP connection end.
+        politely here; the peer sees the TCP connection end. A finaliser may run on another thread
+        (an engine running Lua on worker threads): the closing is then handed to the loop's thread.
         """
         if self.closed:
             return
         self.closed = True
         if threading.get_ident() != self.thread:
-            return   # not on the loop's thread: the transport's own finaliser closes the socket
+            try:
+                anyio.from_thread.run_sync(self._close_on_loop_thread, token=self.token)
+            except Exception:   # the loop has ended, and its sockets with it
+                pass
+            return
+        self._close_on_loop_thread()
+
+    def _close_on_loop_thread(self) -> None:
         stream = self.stream
         while isinstance(stream, TLSStream):
             stream = stream.transport_stream
