@@ -892,6 +892,8 @@ class Compiler:
 
     # ---- expressions
     def desc(self, e):
+        while type(e) is N.Paren:
+            e = e.exp
         t = type(e)
         if t is N.Name:
             v = e.var

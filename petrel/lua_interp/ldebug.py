@@ -103,13 +103,11 @@ def where_level(frame, level: int) -> str:
                 first = None
         elif f.f_code in TRANSPARENT_CODES:
             pass
-        else:
-            if first is None:
-                # a library function sits at this level: no position
-                if act == level:
-                    return ""
-                if f.f_code in LIB_CODES:
-                    act += 1
+        elif f.f_code in LIB_CODES and first is None:
+            # a library function sits at this level: no position
+            if act == level:
+                return ""
+            act += 1
         f = f.f_back
     return ""
 

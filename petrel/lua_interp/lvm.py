@@ -82,12 +82,15 @@ def call(f, *args) -> tuple:
     elif type(f) is LuaTable:
         h = f.meta.hash.get("__call") if f.meta is not None else None
         if h is None:
-            raise LuaError("attempt to call a table value")
+            lvl = 0 if sys._getframe(1).f_code in LIB_CODES else 1
+            raise LuaError("attempt to call a table value", level=lvl)
         r = call(h, f, *args)
     elif callable(f):
         r = f(*args)
     else:
-        raise LuaError("attempt to call a %s value" % type_name(f))
+        # called on behalf of a library function (pcall, sort...): Lua adds no position
+        lvl = 0 if sys._getframe(1).f_code in LIB_CODES else 1
+        raise LuaError("attempt to call a %s value" % type_name(f), level=lvl)
     if type(r) is TailCall:
         return r.resolve()
     return r
