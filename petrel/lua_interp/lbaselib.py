@@ -41,8 +41,6 @@ def luaB_tonumber(v=None, base=None, *rest):
             return (v,)
         if t is str:
             return (str2number(v),)
-        if v is None and not rest and False:
-            pass
         return (None,)
     b = check_integer(base, 2, "tonumber")
     if type(v) is not str:

@@ -4,6 +4,18 @@ from __future__ import annotations
 from .lobject import MAXINT, MININT, LuaTable, to_lua_string
 
 
+def _is_lua_value(f) -> bool:
+    """Already a Lua function: compiled Lua code, a library function or a wrapper."""
+    import functools
+    from .ldebug import LIB_CODES
+    if isinstance(f, functools.partial):
+        f = f.func
+    code = getattr(f, "__code__", None)
+    if code is None:
+        return False
+    return code in LIB_CODES or "__luachunk__" in getattr(f, "__globals__", {})
+
+
 class Converter:
     """to_lua / to_python for one state (Python callables become Lua functions)."""
 
@@ -43,6 +55,8 @@ class Converter:
         if isinstance(v, float):
             return float(v)
         if callable(v):
+            if _is_lua_value(v):
+                return v
             from .interpreter import make_function
             return make_function(v, self)
         return v
