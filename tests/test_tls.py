@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from test_http2 import (CONFIG, DEFAULT_ENGINE, GETTING_STARTED, JSON_BODY, READ_TIMEOUT, SERVICE,
-                        TEXT_BODY, RawH2, _fields, curl_get, run_tool)
+                        TEXT_BODY, RawH2, _fields, curl_get, expected, run_tool)
 
 
 @pytest.fixture(scope="module")
@@ -51,23 +51,37 @@ def https_url(server) -> str:
     return f"https://localhost:{server.port}"
 
 
-@pytest.mark.parametrize("version", ["2", "1.1"])
-def test_getting_started_over_tls_with_curl(start_server, engine, certificate, version):
+def test_getting_started_over_tls_with_curl(start_server, engine, certificate):
     curl = shutil.which("curl")
     if curl is None:
         pytest.skip("curl is not installed")
     server = start_server(GETTING_STARTED, engine, *tls_options(certificate), config=CONFIG)
-    flag = "--http2" if version == "2" else "--http1.1"
     url = f"https://127.0.0.1:{server.port}"
-    first, version1 = curl_get(curl, f"{url}/json/foo=bar", "-k", flag)
-    second, version2 = curl_get(curl, f"{url}/text/foo=bar", "-k", flag)
-    assert (version1, version2) == (version, version)
+    first, version1 = curl_get(curl, f"{url}/json/foo=bar", "-k", "--http2")
+    second, version2 = curl_get(curl, f"{url}/text/foo=bar", "-k", "--http2")
+    assert (version1, version2) == ("2", "2")
     assert first == JSON_BODY
     assert second == TEXT_BODY
+    # HTTP/1.1 over TLS, the counter going on
+    third, version3 = curl_get(curl, f"{url}/json/foo=bar", "-k", "--http1.1")
+    fourth, version4 = curl_get(curl, f"{url}/text/foo=bar", "-k", "--http1.1")
+    assert (version3, version4) == ("1.1", "1.1")
+    assert third == expected("/json/foo=bar", 3, "json")
+    assert fourth == expected("/text/foo=bar", 4, "text")
 
 
-def test_tls_with_httpx_both_protocols_and_plain_text_beside(start_server, engine, certificate):
-    server = start_server(SERVICE, engine, *tls_options(certificate))
+def test_getting_started_over_tls_http11_documented_bytes(start_server, certificate):
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    server = start_server(GETTING_STARTED, DEFAULT_ENGINE, *tls_options(certificate), config=CONFIG)
+    url = f"https://127.0.0.1:{server.port}"
+    assert curl_get(curl, f"{url}/json/foo=bar", "-k", "--http1.1") == (JSON_BODY, "1.1")
+    assert curl_get(curl, f"{url}/text/foo=bar", "-k", "--http1.1") == (TEXT_BODY, "1.1")
+
+
+def test_tls_with_httpx_both_protocols_and_plain_text_beside(start_server, certificate):
+    server = start_server(SERVICE, DEFAULT_ENGINE, *tls_options(certificate))
     context = client_context(certificate, None)
     with httpx.Client(http2=True, verify=context, timeout=30) as client:
         response = client.get(f"{https_url(server)}/info?q=1", headers={"cookie": "a=1; b=2"})
@@ -85,12 +99,9 @@ def test_tls_with_httpx_both_protocols_and_plain_text_beside(start_server, engin
     with httpx.Client(base_url=server.url, http1=False, http2=True, timeout=30) as plain:
         fields = _fields(plain.get("/info").content)
         assert (fields["proto"], fields["version"]) == ("http", "2")
-
-
-def test_tls_big_bodies(start_server, certificate):
-    server = start_server(SERVICE, DEFAULT_ENGINE, *tls_options(certificate))
+    # bodies of several MiB both ways over TLS
     upload = bytes(range(256)) * (12 * 1024)   # 3 MiB
-    with httpx.Client(http2=True, verify=client_context(certificate, None), timeout=60) as client:
+    with httpx.Client(http2=True, verify=context, timeout=60) as client:
         echoed = client.post(f"{https_url(server)}/echo", content=upload)
         big = client.get(f"{https_url(server)}/big?kib=4096")
     assert echoed.http_version == "HTTP/2"
@@ -144,17 +155,12 @@ def test_tls_raw_h2_and_errors(start_server, certificate):
         assert raw.recv(4096) is not None   # an alert or the end of the stream, not a hang
     with httpx.Client(http2=True, verify=client_context(certificate, None), timeout=30) as client:
         assert client.get(f"{https_url(server)}/fast").content == b"fast"
-    assert "Traceback" not in server.log()
-
-
-def test_nghttp_over_tls(start_server, certificate):
     nghttp = shutil.which("nghttp")
-    if nghttp is None:
-        pytest.skip("nghttp is not installed (nghttp2-client)")
-    server = start_server(SERVICE, DEFAULT_ENGINE, *tls_options(certificate))
-    result = run_tool([nghttp, f"https://127.0.0.1:{server.port}/fast"])
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == b"fast"
+    if nghttp is not None:
+        result = run_tool([nghttp, f"https://127.0.0.1:{server.port}/fast"])
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == b"fast"
+    assert "Traceback" not in server.log()
 
 
 def test_unusable_certificate_is_a_startup_error(start_server, certificate, tmp_path):
