@@ -318,7 +318,7 @@ def _build_parser():
             with open(_GRAMMAR) as f:
                 grammar = f.read()
             _parser = Lark(grammar, parser="lalr", lexer=LuaLarkLexer,
-                           transformer=_Callbacks(), maybe_placeholders=False)
+                           transformer=_Callbacks(), maybe_placeholders=False, cache=True)
     return _parser
 
 
