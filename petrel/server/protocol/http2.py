@@ -21,6 +21,7 @@ caller passes the arrival time in.
 from __future__ import annotations
 
 import binascii
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -47,6 +48,7 @@ ErrorCodes = h2.errors.ErrorCodes
 # RFC 9113 8.2.2: HTTP/1.1 connection-specific fields that must not be sent over HTTP/2.
 _CONNECTION_SPECIFIC = frozenset(("connection", "keep-alive", "proxy-connection", "transfer-encoding",
                                   "upgrade", "content-length"))
+_TOKEN68_BASE64URL = re.compile(r"[A-Za-z0-9_-]*=*")   # RFC 7540 3.2.1 (and padding, tolerated)
 _REQUEST_FLAGS = HeaderValidationFlags(is_client=False, is_trailer=False, is_response_header=False,
                                        is_push_promise=False)
 
@@ -175,6 +177,8 @@ class HTTP2Protocol:
         that matters (the caller then answers in HTTP/1.1 instead).
         """
         value = settings_header.strip()
+        if not _TOKEN68_BASE64URL.fullmatch(value):
+            raise ProtocolError("bad HTTP2-Settings: not base64url")
         try:
             payload = value.encode("ascii") + b"=" * (-len(value) % 4)
             self.conn.initiate_upgrade_connection(payload)
