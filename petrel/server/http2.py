@@ -63,7 +63,11 @@ async def serve_http2(server: Any, stream: Any, first_bytes: bytes, remote: tupl
         protocol = new_protocol(server.config)
         protocol.initiate()
     connection = HTTP2Connection(server, stream, protocol, remote, proto)
-    await connection.run(first_bytes, upgraded)
+    try:
+        await connection.run(first_bytes, upgraded)
+    except Exception:
+        # A bug here must cost this connection only, never the listener and its other connections.
+        log.exception("internal error on the HTTP/2 connection from %s", remote[0])
 
 
 async def _close_body(response: Response) -> None:
