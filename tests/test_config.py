@@ -7,7 +7,7 @@ import subprocess
 import httpx
 import pytest
 
-from conftest import EXAMPLES, petrel_command
+from support import DEFAULT_ENGINE, EXAMPLES, petrel_command
 from petrel.config import OPTIONS, ConfigError, load_config
 
 
@@ -102,6 +102,7 @@ def test_syntax_error_is_a_startup_error(start_server, engine):
 def test_lua_runtimes(start_server):
     """lua.runtime chooses lupa's Lua; each answers the getting-started service."""
     import importlib
+    pytest.importorskip("lupa")
     for runtime, module in [("luajit", "lupa.luajit21"), ("lua51", "lupa.lua51"), ("lua52", "lupa.lua52"),
                             ("lua53", "lupa.lua53"), ("lua54", "lupa.lua54"), ("lua55", "lupa.lua55")]:
         try:
@@ -121,7 +122,7 @@ def test_devmode_reloads_files(start_server, tmp_path):
     root.mkdir()
     (root / "b.lua").write_text('function bootstrap() petrel.add_route("/", "h") end\n')
     (root / "h.lua").write_text('function h(req, res) res.content = "one" return res end\n')
-    server = start_server(root, ("lupa", "luajit"), "--lua.devmode=1")
+    server = start_server(root, DEFAULT_ENGINE, "--lua.devmode=1")
     assert httpx.get(server.url + "/").text == "one"
     (root / "h.lua").write_text('function h(req, res) res.content = "two" return res end\n')
     assert httpx.get(server.url + "/").text == "two"

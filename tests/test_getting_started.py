@@ -8,7 +8,7 @@ import subprocess
 import httpx
 import pytest
 
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 JSON_BODY = b'{\n  "plain":"/json/foo=bar:1",\n  "encoded":"L2pzb24vZm9vPWJhcjox"\n}\n'
 TEXT_BODY = b"plain: /text/foo=bar:2\nencoded: L3RleHQvZm9vPWJhcjoy\n"

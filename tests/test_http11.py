@@ -10,6 +10,8 @@ import h11
 import httpx
 import pytest
 
+from support import DEFAULT_ENGINE
+
 SERVICE = {
     "bootstrap.lua": """
         function bootstrap()
@@ -43,7 +45,7 @@ SERVICE = {
 
 @pytest.fixture
 def srv(start_server):
-    return start_server(SERVICE, ("lupa", "luajit"), "--server.keepalive-timeout=2",
+    return start_server(SERVICE, DEFAULT_ENGINE, "--server.keepalive-timeout=2",
                         "--server.max-body-size=100000", "--server.max-header-size=4096")
 
 

@@ -28,7 +28,7 @@ import httpx
 import pytest
 from hyperframe.frame import DataFrame, Frame, RstStreamFrame
 
-from conftest import EXAMPLES, ServerProcess, engine_available, petrel_command, write_service
+from support import EXAMPLES, ServerProcess, engine_available, petrel_command, write_service
 
 JSON_BODY = b'{\n  "plain":"/json/foo=bar:1",\n  "encoded":"L2pzb24vZm9vPWJhcjox"\n}\n'
 TEXT_BODY = b"plain: /text/foo=bar:2\nencoded: L3RleHQvZm9vPWJhcjoy\n"

@@ -26,7 +26,7 @@ import pytest
 
 from petrel.net import DNSCache, DNSError
 
-from conftest import ENGINE_SPECS, ServerProcess, engine_available, petrel_command, write_service
+from support import DEFAULT_ENGINE, ENGINE_SPECS, ServerProcess, engine_available, petrel_command, write_service
 
 TIMEOUT = 20
 
@@ -198,7 +198,7 @@ def client_server(request, tmp_path_factory):
 @pytest.fixture(scope="module")
 def one_engine_server(tmp_path_factory):
     """For the protocol details and failure causes, which live in the library, not the engine."""
-    server = launch(tmp_path_factory.mktemp("clients-one"), ("lupa", "luajit"))
+    server = launch(tmp_path_factory.mktemp("clients-one"), DEFAULT_ENGINE)
     yield server
     server.stop()
 
@@ -586,7 +586,7 @@ def test_http2_client_against_petrel_itself(client_server):
 
 def test_http2_client_to_petrel_over_tls(one_engine_server, tmp_path, certificate):
     key, crt = certificate
-    tls_server = launch(tmp_path, ("lupa", "luajit"), "--server.http2.tls=1",
+    tls_server = launch(tmp_path, DEFAULT_ENGINE, "--server.http2.tls=1",
                         f"--server.http2.key-file={key}", f"--server.http2.crt-file={crt}")
     try:
         reply = get(one_engine_server, "/call2/", port=tls_server.port, path="/hello/tls", ssl=1, verify=0)

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 SERVICE = {
     "bootstrap.lua": """

@@ -11,6 +11,8 @@ import time
 import httpx
 import pytest
 
+from support import DEFAULT_ENGINE
+
 TIMEOUT = 20
 STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}"
 
@@ -59,7 +61,7 @@ def wait_until_serving(server, port: int) -> None:
 
 
 def test_console_format_and_access_log(start_server):
-    server = start_server(SERVICE, ("lupa", "luajit"), "--log.access=1")
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--log.access=1")
     with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
         assert client.get("/hello/x?q=1").text == "hello GET 0"
         assert client.post("/hello/post", content=b"12345").text == "hello POST 5"
@@ -87,7 +89,7 @@ def test_no_access_log_by_default(start_server):
 @pytest.mark.parametrize("level", [7, 4, 0])
 def test_log_level_filters(start_server, level):
     port = free_port()
-    server = start_server(SERVICE, ("lupa", "luajit"), f"--log.level={level}", f"--server.port={port}",
+    server = start_server(SERVICE, DEFAULT_ENGINE, f"--log.level={level}", f"--server.port={port}",
                           expect_ready=False)
     wait_until_serving(server, port)
     assert httpx.get(server.url + "/levels/", timeout=TIMEOUT).text == "logged"
@@ -137,7 +139,7 @@ def receive_all(sock: socket.socket, until: str, timeout: float = 10.0) -> list[
 def test_syslog_to_a_unix_datagram_socket(start_server, syslog_socket):
     path, sock = syslog_socket
     port = free_port()
-    server = start_server(SERVICE, ("lupa", "luajit"), "--log.syslog=1", f"--log.syslog-address={path}",
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--log.syslog=1", f"--log.syslog-address={path}",
                           "--log.level=6", f"--server.port={port}", expect_ready=False)
     wait_until_serving(server, port)
     assert httpx.get(server.url + "/levels/", timeout=TIMEOUT).text == "logged"
@@ -156,7 +158,7 @@ def test_syslog_not_listening_is_reported_once(start_server, tmp_path):
     # As with openlog(), a syslog that is not there (yet) is not fatal: records are dropped, the
     # server says so once on stderr, and serves.
     port = free_port()
-    server = start_server(SERVICE, ("lupa", "luajit"), "--log.syslog=1", f"--server.port={port}",
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--log.syslog=1", f"--server.port={port}",
                           f"--log.syslog-address={tmp_path}/no-such.sock", expect_ready=False)
     wait_until_serving(server, port)
     assert httpx.get(server.url + "/levels/", timeout=TIMEOUT).text == "logged"

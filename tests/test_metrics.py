@@ -16,6 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from petrel.metrics import Meter, MetricsRegistry, Timer
+from support import DEFAULT_ENGINE
 from petrel.metrics.graphite import graphite_hostname
 
 TIMEOUT = 20
@@ -201,7 +202,7 @@ def graphite():
 
 def test_graphite_receives_names_values_and_timestamps(start_server, graphite):
     started = int(time.time())
-    server = start_server(SERVICE, ("lupa", "luajit"), "--metrics.graphite=1",
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--metrics.graphite=1",
                           "--metrics.graphite.host=127.0.0.1", f"--metrics.graphite.port={graphite.port}",
                           "--metrics.graphite.interval=1", "--metrics.graphite.prefix=test")
     with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
@@ -252,7 +253,7 @@ def test_graphite_receiver_down_never_blocks_requests(start_server):
     with socket.socket() as sock:   # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = start_server(SERVICE, ("lupa", "luajit"), "--metrics.graphite=1",
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--metrics.graphite=1",
                           "--metrics.graphite.host=127.0.0.1", f"--metrics.graphite.port={port}",
                           "--metrics.graphite.interval=1")
     with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
@@ -266,7 +267,7 @@ def test_graphite_receiver_down_never_blocks_requests(start_server):
 
 # -- Prometheus -------------------------------------------------------------------------------------------
 def test_prometheus_page_parses(start_server):
-    server = start_server(SERVICE, ("lupa", "luajit"), "--metrics.prometheus=/metrics")
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--metrics.prometheus=/metrics")
     with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
         for value in (10, 20, 30):
             client.get(f"/count/?v={value}")
@@ -311,7 +312,7 @@ def test_prometheus_page_is_off_by_default(start_server):
 def test_prometheus_path_must_be_absolute(tmp_path):
     import subprocess
 
-    from conftest import petrel_command
+    from support import DEFAULT_ENGINE, petrel_command
     result = subprocess.run(petrel_command("serve", f"--lua.root={tmp_path}", "--metrics.prometheus=metrics"),
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
@@ -320,7 +321,7 @@ def test_prometheus_path_must_be_absolute(tmp_path):
 
 # -- the log summary --------------------------------------------------------------------------------------
 def test_metrics_log_summary(start_server):
-    server = start_server(SERVICE, ("lupa", "luajit"), "--metrics.log=1")
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--metrics.log=1")
     with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
         client.get("/count/?v=5")
         client.get("/count/?v=15")
