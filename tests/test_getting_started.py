@@ -8,7 +8,7 @@ import subprocess
 import httpx
 import pytest
 
-from support import EXAMPLES
+from support import DEFAULT_ENGINE, EXAMPLES
 
 JSON_BODY = b'{\n  "plain":"/json/foo=bar:1",\n  "encoded":"L2pzb24vZm9vPWJhcjox"\n}\n'
 TEXT_BODY = b"plain: /text/foo=bar:2\nencoded: L3RleHQvZm9vPWJhcjoy\n"
@@ -56,3 +56,22 @@ def test_sigint_stops_cleanly(start_server):
     server = start_server(EXAMPLES / "getting-started" / "lua", config=CONFIG)
     assert server.stop(signal.SIGINT) == 0
     assert "SIGINT received, stopping" in server.log()
+
+
+def test_worker_processes_share_the_port(start_server):
+    server = start_server(EXAMPLES / "getting-started" / "lua", DEFAULT_ENGINE, "--server.workers=2",
+                          config=CONFIG, statebuffer=2)
+    server.wait_for_log(r"started 2 worker processes")
+    server.wait_for_log(r"(?s)listening on .*listening on ")
+    bodies = set()
+    for _ in range(20):
+        # a new connection each time, so that the kernel spreads them over the workers
+        reply = httpx.get(f"{server.url}/json/w", headers={"connection": "close"})
+        assert reply.status_code == 200
+        bodies.add(reply.content)
+    # Each worker has its own metrics registry, so the counter is per process.
+    assert b'"plain":"/json/w:1"' in b"".join(bodies)
+    assert server.stop() == 0
+    log = server.log()
+    assert log.count("SIGTERM received, stopping") == 2
+    assert log.count("| server | info | stopped") == 2
