@@ -130,3 +130,15 @@ def test_devmode_reloads_files(start_server, tmp_path):
     reply = httpx.get(server.url + "/")
     assert reply.status_code == 500
     server.wait_for_log(r"loading h.lua failed: h.lua:1:")
+
+
+def test_engine_auto_prefers_lupa(start_server):
+    server = start_server(EXAMPLES / "getting-started" / "lua", ("auto", None),
+                          config=EXAMPLES / "getting-started" / "petrel.conf", statebuffer=1)
+    try:
+        import lupa  # noqa: F401
+        expected = "engine: lupa "
+    except ImportError:
+        expected = "engine: lark"
+    server.wait_for_log(expected)
+    assert httpx.get(f"{server.url}/json/x").status_code == 200
