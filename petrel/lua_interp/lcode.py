@@ -636,7 +636,8 @@ class Compiler:
         self.emit("else: RT.setindex(%s, %s, %s, %r)" % (o, k, v, desc))
 
     def st_CallStat(self, s):
-        self.emit("%s or 0" % self.call(s.call))
+        r = self.temp()
+        self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
 
     def st_Do(self, s):
         self.block(s.body)
@@ -831,7 +832,8 @@ class Compiler:
         exps = s.exps
         in_close = self.close_depth > 0
         if len(exps) == 1 and type(exps[0]) in (N.Call, N.Method) and not in_close:
-            code = self.tailcall(exps[0])
+            self.tailcall(exps[0])
+            return
         elif len(exps) == 1 and type(exps[0]) is N.Vararg:
             code = "VA"
         elif len(exps) == 1 and type(exps[0]) in (N.Call, N.Method):
@@ -1051,7 +1053,7 @@ class Compiler:
                 "and type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None)) "
                 "else RT.index(%s, %s, %r))" % (r, ob, r, on, k, mt, on, ix, mt, r, ix, k, on, k, desc))
 
-    def tailcall(self, e) -> str:
+    def tailcall(self, e):
         if type(e) is N.Method:
             o = self.exp(e.obj)
             ob, on = self._bind(o)
@@ -1067,12 +1069,19 @@ class Compiler:
             desc = self.desc(e.func)
         f = self.temp()
         site = self.site(desc)
-        a = self.temp()
-        if not args:
-            return ("(TailCall(%s, ()) if type(%s := %s) is FT and %s.__code__ not in LIBC else (%s := %s)())"
-                    % (f, f, fcode, f, site, f))
-        return ("(TailCall(%s, %s) if ((%s := %s), (%s := (%s,))) and type(%s) is FT and %s.__code__ not in LIBC "
-                "else (%s := %s)(*%s))" % (f, a, f, fcode, a, args, f, f, site, f, a))
+        t = self.temp()
+        # a Lua callee runs after this frame is gone (TailCall); a library function is called here
+        self.emit("%s = %s" % (f, fcode))
+        if args:
+            a = self.temp()
+            self.emit("%s = (%s,)" % (a, args))
+        else:
+            a = "()"
+        # a Lua function (its globals hold the chunk info) or a Python function that is not a
+        # library function; hashing a code object is slow, so Lua functions are told apart first
+        self.emit("if type(%s) is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC):" % (f, f, f))
+        self.emit("    %s = NEW(TailCall); %s.f = %s; %s.args = %s; return %s" % (t, t, f, t, a, t))
+        self.do_return_value("(%s := %s)(*%s)" % (site, f, a) if args else "(%s := %s)()" % (site, f))
 
     def table(self, e):
         if not e.items:

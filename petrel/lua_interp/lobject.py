@@ -239,39 +239,35 @@ def to_lua_string(s) -> str:
 
 
 class TailCall:
-    """A pending tail call; resolving it runs the trampoline."""
+    """A pending tail call; resolving it runs the trampoline.
 
-    __slots__ = ("f", "args", "res")
+    Consumed exactly once.  It has no ``__bool__``/``__len__`` on purpose: compiled
+    code reads one result as ``(r or N1)[0]``, which costs nothing extra for a plain
+    tuple and one ``__getitem__`` call for a TailCall; call statements resolve it
+    explicitly.  Compiled code builds it with ``object.__new__`` and two slot stores
+    (no ``__init__`` frame).
+    """
+
+    __slots__ = ("f", "args")
 
     def __init__(self, f, args):
         self.f = f
         self.args = args
-        self.res = None
 
     def resolve(self):
-        r = self.res
-        if r is None:
-            f, a = self.f, self.args
-            r = f(*a)
-            while type(r) is TailCall:
-                if r.res is not None:
-                    r = r.res
-                    break
-                r = r.f(*r.args)
-            self.res = r
+        r = self.f(*self.args)
+        while type(r) is TailCall:
+            r = r.f(*r.args)
         return r
 
     def __iter__(self):
         return iter(self.resolve())
 
     def __getitem__(self, i):
-        return self.resolve()[i]
-
-    def __bool__(self):
-        return bool(self.resolve())
-
-    def __len__(self):
-        return len(self.resolve())
+        r = self.f(*self.args)
+        while type(r) is TailCall:
+            r = r.f(*r.args)
+        return (r or (None,))[i]
 
 
 def results(r) -> tuple:

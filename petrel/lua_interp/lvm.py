@@ -17,8 +17,7 @@ from .lobject import (BoolKey, FALSE_KEY, LuaError, LuaTable, MAXINT, MININT, TR
                       float_to_int, fmt_float, str2number, tostr_number, type_name, wrap)
 
 TRANSPARENT_CODES.update({TailCall.resolve.__code__, TailCall.__iter__.__code__,
-                          TailCall.__getitem__.__code__, TailCall.__bool__.__code__,
-                          TailCall.__len__.__code__})
+                          TailCall.__getitem__.__code__})
 
 BRK = object()          # loop-body functions return this for 'break'
 N1 = (None,)
@@ -647,7 +646,7 @@ def TP(pos):
 def namespace() -> dict:
     """Globals for generated chunk code."""
     return {
-        "LuaTable": LuaTable, "TailCall": TailCall, "FT": FunctionType, "LIBC": LIB_CODES,
+        "LuaTable": LuaTable, "TailCall": TailCall, "FT": FunctionType, "LIBC": LIB_CODES, "NEW": object.__new__,
         "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
         "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP,
     }
