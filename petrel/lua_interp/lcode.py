@@ -277,6 +277,26 @@ _ARITH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "//": "idi
 
 _CONSTS = (N.Nil, N.TrueExp, N.FalseExp, N.Number, N.String)
 
+# The interrupt counter: one shared cell per chunk instance, counted down by one at each call
+# and loop back-edge; RT.tick() runs the state's interrupt callback and returns the next quota
+# (>= 1), so the counter hits exactly zero.  Five bytecodes.
+TICK = "if not (tick := tick - 1): tick = RT.tick()"
+
+# Library functions run inline when the callee is exactly the library's function object:
+# (global name, field) -> (argument count, identity test, guard, inline value).  {0}, {1} are
+# the arguments, {f} the callee, {t} a scratch temp; when the guard fails (odd arguments, a
+# protected metatable...) the ordinary call runs and phrases any error as before.
+_INTRINSICS = {
+    ("setmetatable", None): (2, "{f} is K_setmetatable",
+                             "type({0}) is LuaTable and {0}.meta is None and type({1}) is LuaTable",
+                             "(SETMETA({0}, {1}) or {0})"),
+    ("type", None): (1, "{f} is K_type", "({t} := TN.get(type({0}))) is not None", "{t}"),
+    ("math", "abs"): (1, "{f} is K_abs", "(({t} := type({0})) is float or {t} is int and {0} != MININT)",
+                      "abs({0})"),
+    ("math", "floor"): (1, "{f} is K_floor",
+                        "(({t} := type({0})) is int or {t} is float and -9.2e18 < {0} < 9.2e18)", "FLOOR({0})"),
+}
+
 
 def _pyconst(v):
     if type(v) is float:
@@ -328,7 +348,7 @@ class Compiler:
         self.indent = 1
         fname = self.function(main, is_main=True)
         self.emit("return %s" % fname)
-        lines = ["def __chunk__(ENV, RT):", "    tick = 0"]
+        lines = ["def __chunk__(ENV, RT):", "    tick = 1"]
         linemap = [0, 0, 0]
         for indent, text, lualine in outer.lines:
             for sub in text.split("\n"):
@@ -356,7 +376,7 @@ class Compiler:
         self.line = f.line
         if f.info or self._has_loops(f.body):
             scope.nonlocals.add("tick")
-            self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+            self.emit(TICK)
         self.block(f.body)
         self.emit("return ()")
         body = scope.lines
@@ -474,7 +494,7 @@ class Compiler:
         self.emit("while True:")
         self.indent += 1
         self.loops.append(loop)
-        self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+        self.emit(TICK)
         self.scope.nonlocals.add("tick")
         self.emit("try:")
         self.indent += 1
@@ -658,7 +678,7 @@ class Compiler:
             self.emit("while %s:" % cond)
             self.indent += 1
         self.scope.nonlocals.add("tick")
-        self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+        self.emit(TICK)
         self.loop_body(s, s.body, [])
         self.indent -= 1
 
@@ -666,7 +686,7 @@ class Compiler:
         self.emit("while True:")
         self.indent += 1
         self.scope.nonlocals.add("tick")
-        self.emit("if (tick := tick - 1) < 0: tick = RT.tick()")
+        self.emit(TICK)
         self.loop_body(s, s.body, [], until=s.cond)
         self.indent -= 1
 
@@ -952,6 +972,9 @@ class Compiler:
             inner = self.exp(e.exp)
             return inner
         if t is N.Call or t is N.Method:
+            spec = self._intrinsic(e)
+            if spec is not None:
+                return PyExpr(self._inline_call(e, spec))
             return PyExpr("(%s or N1)[0]" % self.call(e))
         if t is N.Index:
             return self.index(e)
@@ -1045,6 +1068,48 @@ class Compiler:
         f = self.exp(e.func)
         site = self.site(self.desc(e.func))
         return "(%s := %s)(%s)" % (site, f.code, self.arglist(e.args))
+
+    def _intrinsic(self, e):
+        """The _INTRINSICS entry for a call like `setmetatable(a, b)` or `math.abs(x)`, or None."""
+        if type(e) is not N.Call:
+            return None
+        fn = e.func
+        if type(fn) is N.Name and fn.var is None and fn.env.pyname == "ENV":
+            key = (fn.name, None)
+        elif (type(fn) is N.Index and type(fn.obj) is N.Name and fn.obj.var is None
+              and fn.obj.env.pyname == "ENV" and type(fn.key) is N.String):
+            key = (fn.obj.name, fn.key.value)
+        else:
+            return None
+        spec = _INTRINSICS.get(key)
+        if spec is None or len(e.args) != spec[0] or (e.args and self._is_multi(e.args[-1])):
+            return None
+        return spec
+
+    def _inline_call(self, e, spec):
+        """One value of an intrinsic call: inline when the callee is the library function."""
+        fcode = self.exp(e.func).code
+        f = self.temp()
+        args = [self.exp(a) for a in e.args]
+        binds = []
+        names = []
+        for a in args:
+            if a.kind == "simple":
+                names.append(a.code)
+            else:
+                r = self.temp()
+                binds.append("(%s := %s)" % (r, a.code))
+                names.append(r)
+        _, ident, guard, value = spec
+        t = self.temp()
+        guard = guard.format(*names, t=t)
+        value = value.format(*names, t=t)
+        site = self.site(self.desc(e.func))
+        if binds:  # callee first, then the arguments, each evaluated once
+            cond = "((%s := %s), %s) and %s and %s" % (f, fcode, ", ".join(binds), ident.format(f=f), guard)
+        else:
+            cond = "%s and %s" % (ident.format(f="(%s := %s)" % (f, fcode)), guard)
+        return "(%s if %s else ((%s := %s)(%s) or N1)[0])" % (value, cond, site, f, ", ".join(names))
 
     def _method_lookup(self, ob, on, r, k, desc):
         """obj.name for a method call; inlines the usual class pattern (__index table)."""

@@ -624,32 +624,58 @@ def shift_left(x, n):
     return wrap((x & 0xFFFFFFFFFFFFFFFF) >> -n)
 
 
+_new = object.__new__
+
+
 def TD(d):
-    """Table constructor with constant string keys."""
-    t = LuaTable(d)
-    if None in d.values():
-        t.hash = {k: v for k, v in d.items() if v is not None}
+    """Table constructor with constant string keys (no __init__ frame)."""
+    t = _new(LuaTable)
+    t.hash = d if None not in d.values() else {k: v for k, v in d.items() if v is not None}
+    t.meta = t.keys = None
     return t
 
 
 def TP(pos):
     """Table constructor with positional items only."""
-    t = LuaTable()
+    t = _new(LuaTable)
+    t.meta = t.keys = None
     if pos:
         if None in pos:
             t.hash = {i: v for i, v in enumerate(pos, 1) if v is not None}
         else:
             t.hash = dict(zip(range(1, len(pos) + 1), pos))
+    else:
+        t.hash = {}
     return t
+
+
+def _intrinsics() -> dict:
+    """Library functions that compiled code may run inline when the callee is exactly them
+    (checked by identity at each call; a replaced global simply takes the ordinary call)."""
+    from . import lbaselib, lmathlib, ltablib
+    missing = object()
+    base, mathf, tabf = (getattr(lbaselib, "BASE_FUNCS", {}), getattr(lmathlib, "MATH_FUNCS", {}),
+                         getattr(ltablib, "TABLE_FUNCS", {}))
+    tn = {type(None): "nil", bool: "boolean", int: "number", float: "number", str: "string",
+          LuaTable: "table", FunctionType: "function"}
+    return {
+        "K_setmetatable": base.get("setmetatable", missing), "K_type": base.get("type", missing),
+        "K_abs": mathf.get("abs", missing), "K_floor": mathf.get("floor", missing),
+        "K_tinsert": tabf.get("insert", missing),
+        "TN": tn, "FLOOR": math.floor, "PARTIAL": __import__("functools").partial,
+        "SETMETA": LuaTable.meta.__set__,
+    }
 
 
 def namespace() -> dict:
     """Globals for generated chunk code."""
-    return {
+    ns = {
         "LuaTable": LuaTable, "TailCall": TailCall, "FT": FunctionType, "LIBC": LIB_CODES, "NEW": object.__new__,
         "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
         "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP,
     }
+    ns.update(_intrinsics())
+    return ns
 
 
 _NOT_CALLABLE = __import__("re").compile(r"'(\w+)' object is not callable")
