@@ -24,7 +24,7 @@ from .lobject import LuaSyntaxError, MAXINT, MININT
 
 
 class VarInfo:
-    __slots__ = ("name", "pyname", "func", "loop", "captured", "attrib", "pyscope", "assigned_inner")
+    __slots__ = ("name", "pyname", "func", "loop", "captured", "attrib", "pyscope", "assigned_inner", "isint")
 
     def __init__(self, name, pyname, func, loop, attrib=None):
         self.name = name
@@ -35,6 +35,7 @@ class VarInfo:
         self.attrib = attrib
         self.pyscope = None
         self.assigned_inner = False
+        self.isint = False        # holds an integer whenever it is read (see Resolver.infer_ints)
 
 
 class _FuncCtx:
@@ -62,6 +63,28 @@ class Resolver:
     def __init__(self):
         self.counter = 0
         self.env = VarInfo("_ENV", "ENV", None, None)
+        self.decls = []       # locals declared with a value that may be an integer
+        self.stores = []      # (var, expression or None) for every assignment to a local
+
+    def _nth(self, exps, i):
+        """The expression giving the i-th value of an expression list, None if not a plain one."""
+        if i < len(exps) and not (i == len(exps) - 1 and type(exps[i]) in (N.Call, N.Method, N.Vararg)):
+            return exps[i]
+        return None
+
+    def infer_ints(self):
+        """Mark the locals that always hold an integer: declared (local or numeric for) and
+        assigned only integer-valued expressions, never from a nested function."""
+        ints = {v for v in self.decls if not v.assigned_inner and v.attrib != "close"}
+        changed = True
+        while changed:
+            changed = False
+            for v, e in self.stores:
+                if v in ints and not is_int_exp(e, ints):
+                    ints.discard(v)
+                    changed = True
+        for v in ints:
+            v.isint = True
 
     def newvar(self, ctx, name, attrib=None):
         self.counter += 1
@@ -88,6 +111,7 @@ class Resolver:
     def chunk(self, block):
         main = N.Function(0, [], True, block, 0, "main chunk")
         self.function(None, main)
+        self.infer_ints()
         return main
 
     def function(self, parent, f):
@@ -117,11 +141,17 @@ class Resolver:
                     if closes > 1:
                         raise CompileError("multiple to-be-closed variables in local list", s.line)
                 s.vars.append(self.newvar(ctx, name, att))
+            for i, v in enumerate(s.vars):
+                self.decls.append(v)
+                self.stores.append((v, self._nth(s.exps, i)))
         elif t is N.Assign:
             for tg in s.targets:
                 self.target(ctx, tg)
             for e in s.exps:
                 self.exp(ctx, e)
+            for i, tg in enumerate(s.targets):
+                if type(tg) is N.Name and tg.var is not None:
+                    self.stores.append((tg.var, self._nth(s.exps, i)))
         elif t is N.CallStat:
             self.exp(ctx, s.call)
         elif t is N.Do:
@@ -153,6 +183,9 @@ class Resolver:
             ctx.loops.append(s)
             ctx.scopes.append({})
             s.vinfo = self.newvar(ctx, s.var)
+            self.decls.append(s.vinfo)
+            self.stores.append((s.vinfo, s.start))
+            self.stores.append((s.vinfo, s.step if s.step is not None else N.Number(s.line, 1)))
             self.block(ctx, s.body)
             ctx.scopes.pop()
             ctx.loops.pop()
@@ -234,6 +267,29 @@ class Resolver:
         elif t is N.Vararg:
             if not ctx.is_vararg:
                 raise CompileError("cannot use '...' outside a vararg function near '...'", e.line)
+
+
+_MIN, _MAX = str(MININT), str(MAXINT)   # literal bounds: LOAD_CONST, cheaper than a global
+_INT_BINOPS = frozenset(("+", "-", "*", "//", "%", "&", "|", "~", "<<", ">>"))
+
+
+def is_int_exp(e, ints=None):
+    """Whether e always yields an integer (or raises): integer constants, integer locals, and
+    + - * // % and bitwise operators on integers (which wrap around, staying integers)."""
+    t = type(e)
+    while t is N.Paren:
+        e = e.exp
+        t = type(e)
+    if t is N.Number:
+        return type(e.value) is int
+    if t is N.Name:
+        v = e.var
+        return v is not None and (v.isint if ints is None else v in ints)
+    if t is N.BinOp:
+        return e.op in _INT_BINOPS and is_int_exp(e.a, ints) and is_int_exp(e.b, ints)
+    if t is N.UnOp:
+        return e.op in ("-", "~") and is_int_exp(e.a, ints)
+    return False
 
 
 # --------------------------------------------------------------------------- emitter
@@ -949,9 +1005,9 @@ class Compiler:
             if v is not None:
                 return PyExpr(v.pyname, "simple")
             env = self.env_code(e.env)
-            r = self.temp()
-            return PyExpr("(%s if (%s := %s.hash.get(%r)) is not None or %s.meta is None else RT.index(%s, %r, None))"
-                          % (r, r, env, e.name, env, env, e.name) if e.env.pyname == "ENV" else
+            # a false/0/"" global takes the slow path, which returns it all the same
+            return PyExpr("(%s.hash.get(%r) or RT.index(%s, %r, None))" % (env, e.name, env, e.name)
+                          if e.env.pyname == "ENV" else
                           "RT.index(%s, %r, %r)" % (env, e.name, "upvalue '_ENV'"))
         if t is N.Number:
             v = e.value
@@ -1212,38 +1268,65 @@ class Compiler:
         da, db = self.desc(e.a), self.desc(e.b)
         ab, an = self._bind(a)
         bb, bn = self._bind(b)
+        ia, ib = is_int_exp(e.a), is_int_exp(e.b)
         if op in ("<", "<=", ">", ">="):
             name = {"<": "lt", "<=": "le", ">": "lt", ">=": "le"}[op]
             sl, sr = (an, bn) if op in ("<", "<=") else (bn, an)
-            if b.kind == "simple" and type(e.b) is N.Number:
-                return PyExpr("(%s %s %s if type(%s) is int or type(%s) is float else RT.%s(%s, %s))"
-                              % (an, op, bn, ab, an, name, sl, sr), "bool")
-            if a.kind == "simple" and type(e.a) is N.Number:
-                return PyExpr("(%s %s %s if type(%s) is int or type(%s) is float else RT.%s(%s, %s))"
-                              % (an, op, bn, bb, bn, name, sl, sr), "bool")
+            if ia and ib:
+                return PyExpr("(%s %s %s)" % (a.code, op, b.code), "bool")
+            if b.kind == "simple" and (ib or type(e.b) is N.Number):
+                t = self.temp()
+                return PyExpr("(%s %s %s if (%s := type(%s)) is int or %s is float else RT.%s(%s, %s))"
+                              % (an, op, bn, t, ab, t, name, sl, sr), "bool")
+            if a.kind == "simple" and (ia or type(e.a) is N.Number):
+                t = self.temp()
+                return PyExpr("(%s %s %s if (%s := type(%s)) is int or %s is float else RT.%s(%s, %s))"
+                              % (an, op, bn, t, bb, t, name, sl, sr), "bool")
             t = self.temp()
             return PyExpr("(%s %s %s if (%s := type(%s)) is type(%s) and (%s is int or %s is float or %s is str) "
                           "else RT.%s(%s, %s))" % (an, op, bn, t, ab, bb, t, t, t, name, sl, sr), "bool")
         helper = _ARITH[op]
         slow = "RT.%s(%s, %s, %r, %r)" % (helper, an, bn, da, db)
+        bconst = e.b.value if type(e.b) is N.Number else None
         if op in ("+", "-", "*"):
             r = self.temp()
-            if type(e.b) is N.Number and type(e.b.value) is int:
-                if op in ("+", "-") and 0 <= e.b.value < 2 ** 32:
-                    bound = "(%s := %s %s %s) <= MAXINT" % (r, an, op, bn) if op == "+" else \
-                        "MININT <= (%s := %s %s %s)" % (r, an, op, bn)
+            small = type(bconst) is int and 0 <= bconst < 2 ** 32 and op != "*"
+            if ia and ib:
+                # integers in, integer out: only the 64-bit wrap-around goes to the runtime
+                if small:
+                    bound = ("(%s := %s + %s) <= %s" % (r, ab, bb, _MAX) if op == "+" else
+                             "%s <= (%s := %s - %s)" % (_MIN, r, ab, bb))
+                    return PyExpr("(%s if %s else %s)" % (r, bound, slow))
+                return PyExpr("(%s if %s <= (%s := %s %s %s) <= %s else %s)" % (r, _MIN, r, ab, op, bb, _MAX, slow))
+            if type(bconst) is int:
+                if small:
+                    bound = "(%s := %s %s %s) <= %s" % (r, an, op, bn, _MAX) if op == "+" else \
+                        "%s <= (%s := %s %s %s)" % (_MIN, r, an, op, bn)
                     return PyExpr("(%s if type(%s) is int and %s else %s)" % (r, ab, bound, slow))
-                return PyExpr("(%s if type(%s) is int and MININT <= (%s := %s %s %s) <= MAXINT else %s)"
-                              % (r, ab, r, an, op, bn, slow))
-            if type(e.b) is N.Number and type(e.b.value) is float:
+                return PyExpr("(%s if type(%s) is int and %s <= (%s := %s %s %s) <= %s else %s)"
+                              % (r, ab, _MIN, r, an, op, bn, _MAX, slow))
+            if type(bconst) is float:
                 return PyExpr("(%s %s %s if type(%s) is float else %s)" % (an, op, bn, ab, slow))
-            if type(e.a) is N.Number and type(e.a.value) is int:
-                return PyExpr("(%s if type(%s) is int and MININT <= (%s := %s %s %s) <= MAXINT else %s)"
-                              % (r, bb, r, an, op, bn, slow))
+            if (ia or type(e.a) is N.Number and type(e.a.value) is int) and a.kind == "simple":
+                return PyExpr("(%s if type(%s) is int and %s <= (%s := %s %s %s) <= %s else %s)"
+                              % (r, bb, _MIN, r, an, op, bn, _MAX, slow))
+            if ib and b.kind == "simple":
+                return PyExpr("(%s if type(%s) is int and %s <= (%s := %s %s %s) <= %s else %s)"
+                              % (r, ab, _MIN, r, an, op, bn, _MAX, slow))
             t = self.temp()
-            return PyExpr("(%s if (%s := type(%s)) is type(%s) is int and MININT <= (%s := %s %s %s) <= MAXINT else "
+            return PyExpr("(%s if (%s := type(%s)) is type(%s) is int and %s <= (%s := %s %s %s) <= %s else "
                           "%s %s %s if %s is float and type(%s) is float else %s)"
-                          % (r, t, ab, bb, r, an, op, bn, an, op, bn, t, bn, slow))
+                          % (r, t, ab, bb, _MIN, r, an, op, bn, _MAX, an, op, bn, t, bn, slow))
+        if op in ("//", "%") and type(bconst) is int and bconst > 0:
+            if ia:
+                return PyExpr("(%s %s %s)" % (a.code, op, b.code))
+            return PyExpr("(%s %s %s if type(%s) is int else %s)" % (an, op, bn, ab, slow))
+        if op == ".." and ib and type(e.a) is N.String and len(e.a.value) < 65000:
+            return PyExpr("(%s + str(%s))" % (a.code, b.code))
+        if op == ".." and type(e.a) is N.String and len(e.a.value) < 65000:
+            t = self.temp()
+            return PyExpr("(%s + %s if (%s := type(%s)) is str and len(%s) < %d else %s + str(%s) if %s is int else %s)"
+                          % (an, bn, t, bb, bn, 65536 - len(e.a.value), an, bn, t, slow))
         if op == "/":
             return PyExpr("(%s / %s if type(%s) is type(%s) is float and %s else %s)" % (an, bn, ab, bb, bn, slow))
         if op in ("//", "%"):
