@@ -63,6 +63,8 @@ def typename_for_error(v) -> str:
 
 
 class _NoValue:
+    """Default of a library function's required parameters: an absent argument, which Lua
+    reports as "got no value" where a nil argument is "got nil"."""
     __slots__ = ()
 
     def __repr__(self):
@@ -95,7 +97,7 @@ def check_integer(v, n, fname) -> int:
 
 
 def opt_integer(v, n, fname, default) -> int:
-    if v is None:
+    if v is None or v is NOVALUE:
         return default
     return check_integer(v, n, fname)
 
@@ -112,7 +114,7 @@ def check_number(v, n, fname):
 
 
 def opt_number(v, n, fname, default):
-    if v is None:
+    if v is None or v is NOVALUE:
         return default
     return check_number(v, n, fname)
 
@@ -127,7 +129,7 @@ def check_string(v, n, fname) -> str:
 
 
 def opt_string(v, n, fname, default) -> str:
-    if v is None:
+    if v is None or v is NOVALUE:
         return default
     return check_string(v, n, fname)
 

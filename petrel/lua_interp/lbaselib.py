@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from .lauxlib import (arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer,
+from .lauxlib import (NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer,
                       type_error, typename_for_error)
 from .ldebug import lib_function, where_level
 from .lobject import LuaError, LuaTable, TailCall, str2number, type_name
@@ -94,7 +94,7 @@ def ipairs_aux(t=None, i=0, *_):
     return (i, v)
 
 
-def luaB_next(t=None, k=None, *_):
+def luaB_next(t=NOVALUE, k=None, *_):
     check_table(t, 1, "next")
     r = t.next(k)
     if r is None:
@@ -179,12 +179,12 @@ FAST_ITERATORS[luaB_next] = _pairs_fast
 FAST_ITERATORS[ipairs_aux] = _ipairs_fast
 
 
-def luaB_rawget(t=None, k=None, *_):
+def luaB_rawget(t=NOVALUE, k=None, *_):
     check_table(t, 1, "rawget")
     return (t.rawget(k),)
 
 
-def luaB_rawset(t=None, k=None, v=None, *_):
+def luaB_rawset(t=NOVALUE, k=None, v=None, *_):
     check_table(t, 1, "rawset")
     t.rawset(k, v)
     return (t,)
@@ -279,7 +279,7 @@ def luaB_xpcall(f=None, handler=None, *args):
     return (True,) + tuple(r)
 
 
-def luaB_select(n=None, *args):
+def luaB_select(n=NOVALUE, *args):
     if n == "#":
         return (len(args),)
     i = check_integer(n, 1, "select")

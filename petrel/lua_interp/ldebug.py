@@ -68,9 +68,26 @@ def frame_position(frame) -> str:
     return "%s:%d:" % (info.short_src, info.lua_line(frame.f_lineno))
 
 
+_RUNTIME_MODULE = __name__.rsplit(".", 1)[0] + ".lvm"
+
+
 def where_builtin() -> str:
-    """Position prefix for an error raised by Python code (luaL_error's level 1)."""
+    """Position prefix for an error raised by Python code.
+
+    An error of the runtime (lvm: indexing, arithmetic, comparison...) is luaG_runerror:
+    positioned only when the running function is Lua code, so none when a library
+    function caused it.  Any other is luaL_error's level 1: the position of the Lua code
+    that called the library function raising it.
+    """
     f = sys._getframe(2)
+    if f.f_globals.get("__name__") == _RUNTIME_MODULE:
+        while f is not None:
+            if "__luachunk__" in f.f_globals:
+                return frame_position(f) + " "
+            if f.f_code in LIB_CODES:
+                return ""
+            f = f.f_back
+        return ""
     skipped_lib = False
     while f is not None:
         if "__luachunk__" in f.f_globals:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import random as _random
 
-from .lauxlib import arg_error, check_integer, check_number, needs_runtime, new_lib, type_error
+from .lauxlib import NOVALUE, arg_error, check_integer, check_number, needs_runtime, new_lib, type_error
 from .lobject import LuaError, LuaTable, MAXINT, MININT, float_to_int, tointeger, type_name, wrap
 from .lvm import NAN
 
@@ -13,7 +13,7 @@ def _num(v, n, fname):
     return check_number(v, n, fname)
 
 
-def math_abs(x=None, *_):
+def math_abs(x=NOVALUE, *_):
     if type(x) is float:
         return (abs(x),)
     if type(x) is int and x != MININT:
@@ -29,7 +29,7 @@ def _f2i_or_float(f):
     return f if i is None else i
 
 
-def math_floor(x=None, *_):
+def math_floor(x=NOVALUE, *_):
     x = _num(x, 1, "floor")
     if type(x) is int:
         return (x,)
@@ -38,7 +38,7 @@ def math_floor(x=None, *_):
     return (_f2i_or_float(float(math.floor(x))),)
 
 
-def math_ceil(x=None, *_):
+def math_ceil(x=NOVALUE, *_):
     x = _num(x, 1, "ceil")
     if type(x) is int:
         return (x,)
@@ -47,7 +47,7 @@ def math_ceil(x=None, *_):
     return (_f2i_or_float(float(math.ceil(x))),)
 
 
-def math_fmod(a=None, b=None, *_):
+def math_fmod(a=NOVALUE, b=NOVALUE, *_):
     a = _num(a, 1, "fmod")
     b = _num(b, 2, "fmod")
     if type(a) is int and type(b) is int:
@@ -65,7 +65,7 @@ def math_fmod(a=None, b=None, *_):
     return (math.fmod(a, b),)
 
 
-def math_modf(x=None, *_):
+def math_modf(x=NOVALUE, *_):
     x = _num(x, 1, "modf")
     if type(x) is int:
         return (x, 0.0)
@@ -75,7 +75,7 @@ def math_modf(x=None, *_):
     return (_f2i_or_float(ip), 0.0 if x == ip else x - ip)
 
 
-def math_sqrt(x=None, *_):
+def math_sqrt(x=NOVALUE, *_):
     x = float(_num(x, 1, "sqrt"))
     if x < 0:
         return (NAN,)
@@ -83,7 +83,7 @@ def math_sqrt(x=None, *_):
 
 
 def _unary(name, fn):
-    def f(x=None, *_):
+    def f(x=NOVALUE, *_):
         x = float(_num(x, 1, name))
         try:
             return (fn(x),)
@@ -95,7 +95,7 @@ def _unary(name, fn):
     return f
 
 
-def math_log(x=None, base=None, *_):
+def math_log(x=NOVALUE, base=None, *_):
     x = float(_num(x, 1, "log"))
     if base is None:
         fn = math.log
@@ -128,7 +128,7 @@ def _safe_log(fn, x):
     return fn(x)
 
 
-def math_atan(y=None, x=None, *_):
+def math_atan(y=NOVALUE, x=None, *_):
     y = float(_num(y, 1, "atan"))
     x = 1.0 if x is None else float(_num(x, 2, "atan"))
     return (math.atan2(y, x),)
@@ -152,7 +152,7 @@ def math_type(*args):
     return (None,)
 
 
-def math_ult(a=None, b=None, *_):
+def math_ult(a=NOVALUE, b=NOVALUE, *_):
     a = check_integer(a, 1, "ult")
     b = check_integer(b, 2, "ult")
     return ((a & 0xFFFFFFFFFFFFFFFF) < (b & 0xFFFFFFFFFFFFFFFF),)

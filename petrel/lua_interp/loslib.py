@@ -5,7 +5,7 @@ import calendar
 import os
 import time
 
-from .lauxlib import arg_error, check_integer, check_number, new_lib, opt_integer
+from .lauxlib import NOVALUE, arg_error, check_integer, check_number, new_lib, opt_integer
 from .lobject import LuaError, LuaTable
 
 
@@ -40,7 +40,7 @@ def os_clock(*_):
     return (time.process_time(),)
 
 
-def os_difftime(a=None, b=None, *_):
+def os_difftime(a=NOVALUE, b=None, *_):
     return (float(check_number(a, 1, "difftime") - (check_number(b, 2, "difftime") if b is not None else 0)),)
 
 

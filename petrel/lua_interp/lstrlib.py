@@ -7,10 +7,11 @@ latin-1 text that represents Lua strings.  Recursion is bounded like Lua's
 from __future__ import annotations
 
 import math
+import struct
 
-from .lauxlib import (arg_error, check_integer, check_number, check_string, needs_runtime, new_lib,
+from .lauxlib import (NOVALUE, arg_error, check_integer, check_number, check_string, needs_runtime, new_lib,
                       opt_integer, type_error)
-from .lobject import LuaError, LuaTable, MAXINT, MININT, fmt_float, tostr_number, type_name
+from .lobject import LuaError, LuaTable, MAXINT, MININT, fmt_float, tostr_number, type_name, wrap
 from .lvm import call
 
 MAXCCALLS = 200
@@ -364,17 +365,17 @@ def _find_aux(rt, s, p, init, plain, find):
 
 
 @needs_runtime
-def str_find(rt, s=None, p=None, init=None, plain=None, *_):
+def str_find(rt, s=NOVALUE, p=NOVALUE, init=None, plain=None, *_):
     return _find_aux(rt, s, p, init, plain, True)
 
 
 @needs_runtime
-def str_match(rt, s=None, p=None, init=None, *_):
+def str_match(rt, s=NOVALUE, p=NOVALUE, init=None, *_):
     return _find_aux(rt, s, p, init, None, False)
 
 
 @needs_runtime
-def str_gmatch(rt, s=None, p=None, init=None, *_):
+def str_gmatch(rt, s=NOVALUE, p=NOVALUE, init=None, *_):
     s = check_string(s, 1, "gmatch")
     p = check_string(p, 2, "gmatch")
     ls = len(s)
@@ -422,7 +423,7 @@ def _add_s(ms, out, s, e, repl):
 
 
 @needs_runtime
-def str_gsub(rt, s=None, p=None, repl=None, max_n=None, *_):
+def str_gsub(rt, s=NOVALUE, p=NOVALUE, repl=None, max_n=None, *_):
     src = check_string(s, 1, "gsub")
     p = check_string(p, 2, "gsub")
     tr = type(repl)
@@ -485,11 +486,11 @@ def str_gsub(rt, s=None, p=None, repl=None, max_n=None, *_):
     return (res, n)
 
 
-def str_len(s=None, *_):
+def str_len(s=NOVALUE, *_):
     return (len(check_string(s, 1, "len")),)
 
 
-def str_sub(s=None, i=None, j=None, *_):
+def str_sub(s=NOVALUE, i=NOVALUE, j=None, *_):
     s = check_string(s, 1, "sub")
     ls = len(s)
     start = posrelat_start(check_integer(i, 2, "sub") if i is not None else check_integer(i, 2, "sub"), ls)
@@ -499,20 +500,20 @@ def str_sub(s=None, i=None, j=None, *_):
     return (s[start - 1:end],)
 
 
-def str_upper(s=None, *_):
+def str_upper(s=NOVALUE, *_):
     return (check_string(s, 1, "upper").translate(_UPPER),)
 
 
-def str_lower(s=None, *_):
+def str_lower(s=NOVALUE, *_):
     return (check_string(s, 1, "lower").translate(_LOWER),)
 
 
-def str_reverse(s=None, *_):
+def str_reverse(s=NOVALUE, *_):
     return (check_string(s, 1, "reverse")[::-1],)
 
 
 @needs_runtime
-def str_rep(rt, s=None, n=None, sep=None, *_):
+def str_rep(rt, s=NOVALUE, n=NOVALUE, sep=None, *_):
     s = check_string(s, 1, "rep")
     n = check_integer(n, 2, "rep")
     sep = "" if sep is None else check_string(sep, 3, "rep")
@@ -528,7 +529,7 @@ def str_rep(rt, s=None, n=None, sep=None, *_):
     return (s * n,)
 
 
-def str_byte(s=None, i=None, j=None, *_):
+def str_byte(s=NOVALUE, i=None, j=None, *_):
     s = check_string(s, 1, "byte")
     ls = len(s)
     pi = posrelat_start(opt_integer(i, 2, "byte", 1), ls)
@@ -630,7 +631,7 @@ _FLAGS = "-+ #0"
 
 
 @needs_runtime
-def str_format(rt, fmt=None, *args):
+def str_format(rt, fmt=NOVALUE, *args):
     fmt = check_string(fmt, 1, "format")
     out = []
     i = 0
@@ -752,7 +753,262 @@ def _fmt_int(v, n):
     return check_integer(v, n, "format")
 
 
-# ------------------------------------------------------------------ pack / unpack (subset)
+# ------------------------------------------------------------------ pack / unpack
+# A port of lstrlib.c's PACK/UNPACK section for a 64-bit little-endian machine
+# (sizeof int 4, short 2, long 8, size_t 8, lua_Integer 8, maximum alignment 8).
+MAXINTSIZE = 16
+SZINT = 8
+MAXSIZE = 0x7FFFFFFF
+NATIVE_LITTLE = True
+(K_INT, K_UINT, K_FLOAT, K_NUMBER, K_DOUBLE, K_CHAR, K_STRING, K_ZSTR, K_PADDING, K_PADDALIGN,
+ K_NOP) = range(11)
+_FIXED_OPTIONS = {"b": (1, K_INT), "B": (1, K_UINT), "h": (2, K_INT), "H": (2, K_UINT),
+                  "l": (8, K_INT), "L": (8, K_UINT), "j": (8, K_INT), "J": (8, K_UINT),
+                  "T": (8, K_UINT), "f": (4, K_FLOAT), "n": (8, K_NUMBER), "d": (8, K_DOUBLE)}
+
+
+class _PackHeader:
+    __slots__ = ("fmt", "pos", "islittle", "maxalign", "fname")
+
+    def __init__(self, fmt, fname):
+        self.fmt = fmt
+        self.pos = 0
+        self.islittle = NATIVE_LITTLE
+        self.maxalign = 1
+        self.fname = fname
+
+    def getnum(self, default):
+        fmt, p = self.fmt, self.pos
+        if p >= len(fmt) or not "0" <= fmt[p] <= "9":
+            return default
+        a = 0
+        while True:
+            a = a * 10 + ord(fmt[p]) - 48
+            p += 1
+            if not (p < len(fmt) and "0" <= fmt[p] <= "9" and a <= (MAXSIZE - 9) // 10):
+                break
+        self.pos = p
+        return a
+
+    def getnumlimit(self, default):
+        sz = self.getnum(default)
+        if sz > MAXINTSIZE or sz <= 0:
+            raise LuaError("integral size (%d) out of limits [1,%d]" % (sz, MAXINTSIZE))
+        return sz
+
+    def getoption(self):
+        """Read and classify the next option: (kind, size)."""
+        opt = self.fmt[self.pos]
+        self.pos += 1
+        fixed = _FIXED_OPTIONS.get(opt)
+        if fixed is not None:
+            return fixed[1], fixed[0]
+        if opt == "i":
+            return K_INT, self.getnumlimit(4)
+        if opt == "I":
+            return K_UINT, self.getnumlimit(4)
+        if opt == "s":
+            return K_STRING, self.getnumlimit(8)
+        if opt == "c":
+            size = self.getnum(-1)
+            if size == -1:
+                raise LuaError("missing size for format option 'c'")
+            return K_CHAR, size
+        if opt == "z":
+            return K_ZSTR, 0
+        if opt == "x":
+            return K_PADDING, 1
+        if opt == "X":
+            return K_PADDALIGN, 0
+        if opt == " ":
+            pass
+        elif opt == "<":
+            self.islittle = True
+        elif opt == ">":
+            self.islittle = False
+        elif opt == "=":
+            self.islittle = NATIVE_LITTLE
+        elif opt == "!":
+            self.maxalign = self.getnumlimit(8)
+        else:
+            raise LuaError("invalid format option '%s'" % opt)
+        return K_NOP, 0
+
+    def getdetails(self, totalsize):
+        """The next option, its size and the padding that aligns it."""
+        opt, size = self.getoption()
+        align = size
+        if opt == K_PADDALIGN:
+            if self.pos >= len(self.fmt):
+                arg_error(1, self.fname, "invalid next option for option 'X'")
+            nopt, align = self.getoption()
+            if nopt == K_CHAR or align == 0:
+                arg_error(1, self.fname, "invalid next option for option 'X'")
+        if align <= 1 or opt == K_CHAR:
+            return opt, size, 0
+        if align > self.maxalign:
+            align = self.maxalign
+        if align & (align - 1):
+            arg_error(1, self.fname, "format asks for alignment not power of 2")
+        return opt, size, (align - (totalsize & (align - 1))) & (align - 1)
+
+
+def _packint(n, islittle, size, neg):
+    n &= 0xFFFFFFFFFFFFFFFF
+    if neg and size > SZINT:
+        n |= ((1 << (8 * (size - SZINT))) - 1) << (8 * SZINT)
+    data = (n & ((1 << (8 * size)) - 1)).to_bytes(size, "little" if islittle else "big")
+    return data.decode("latin-1")
+
+
+def _unpackint(data, islittle, size, issigned):
+    raw = data.encode("latin-1")
+    if not islittle:
+        raw = raw[::-1]
+    limit = min(size, SZINT)
+    res = int.from_bytes(raw[:limit], "little")
+    if size < SZINT:
+        if issigned:
+            mask = 1 << (size * 8 - 1)
+            res = (res ^ mask) - mask
+    elif size > SZINT:
+        mask = 0xFF if issigned and res >= 1 << 63 else 0
+        for b in raw[limit:]:
+            if b != mask:
+                raise LuaError("%d-byte integer does not fit into Lua Integer" % size)
+    return wrap(res)
+
+
+def _packfloat(v, fmt, islittle):
+    try:
+        data = struct.pack(("<" if islittle else ">") + fmt, v)
+    except OverflowError:  # a double beyond float's range becomes an infinity, as C's cast does
+        data = struct.pack(("<" if islittle else ">") + fmt, math.copysign(math.inf, v))
+    return data.decode("latin-1")
+
+
+def str_pack(fmt=NOVALUE, *args):
+    fmt = check_string(fmt, 1, "pack")
+    h = _PackHeader(fmt, "pack")
+    out = []
+    totalsize = 0
+    arg = 1
+    nargs = len(args)
+    while h.pos < len(fmt):
+        opt, size, ntoalign = h.getdetails(totalsize)
+        totalsize += ntoalign + size
+        if ntoalign:
+            out.append("\0" * ntoalign)
+        arg += 1
+        v = args[arg - 2] if arg - 2 < nargs else None  # C Lua sees its nil marker here
+        if opt == K_INT:
+            n = check_integer(v, arg, "pack")
+            if size < SZINT:
+                lim = 1 << (size * 8 - 1)
+                if not -lim <= n < lim:
+                    arg_error(arg, "pack", "integer overflow")
+            out.append(_packint(n, h.islittle, size, n < 0))
+        elif opt == K_UINT:
+            n = check_integer(v, arg, "pack")
+            if size < SZINT and not (n & 0xFFFFFFFFFFFFFFFF) < (1 << (size * 8)):
+                arg_error(arg, "pack", "unsigned overflow")
+            out.append(_packint(n, h.islittle, size, False))
+        elif opt == K_FLOAT:
+            out.append(_packfloat(float(check_number(v, arg, "pack")), "f", h.islittle))
+        elif opt == K_NUMBER or opt == K_DOUBLE:
+            out.append(_packfloat(float(check_number(v, arg, "pack")), "d", h.islittle))
+        elif opt == K_CHAR:
+            sv = check_string(v, arg, "pack")
+            if len(sv) > size:
+                arg_error(arg, "pack", "string longer than given size")
+            out.append(sv + "\0" * (size - len(sv)))
+        elif opt == K_STRING:
+            sv = check_string(v, arg, "pack")
+            if size < 8 and len(sv) >= (1 << (size * 8)):
+                arg_error(arg, "pack", "string length does not fit in given size")
+            out.append(_packint(len(sv), h.islittle, size, False))
+            out.append(sv)
+            totalsize += len(sv)
+        elif opt == K_ZSTR:
+            sv = check_string(v, arg, "pack")
+            if "\0" in sv:
+                arg_error(arg, "pack", "string contains zeros")
+            out.append(sv + "\0")
+            totalsize += len(sv) + 1
+        else:
+            if opt == K_PADDING:
+                out.append("\0")
+            arg -= 1
+    return ("".join(out),)
+
+
+def str_packsize(fmt=NOVALUE, *_):
+    fmt = check_string(fmt, 1, "packsize")
+    h = _PackHeader(fmt, "packsize")
+    totalsize = 0
+    while h.pos < len(fmt):
+        opt, size, ntoalign = h.getdetails(totalsize)
+        if opt == K_STRING or opt == K_ZSTR:
+            arg_error(1, "packsize", "variable-length format")
+        size += ntoalign
+        if totalsize > MAXSIZE - size:
+            arg_error(1, "packsize", "format result too large")
+        totalsize += size
+    return (totalsize,)
+
+
+def str_unpack(fmt=NOVALUE, data=NOVALUE, init=None, *_):
+    fmt = check_string(fmt, 1, "unpack")
+    data = check_string(data, 2, "unpack")
+    ld = len(data)
+    pos = posrelat_start_i(opt_integer(init, 3, "unpack", 1), ld) - 1
+    if not 0 <= pos <= ld:
+        arg_error(3, "unpack", "initial position out of string")
+    h = _PackHeader(fmt, "unpack")
+    res = []
+    while h.pos < len(fmt):
+        opt, size, ntoalign = h.getdetails(pos)
+        if ntoalign + size > ld - pos:
+            arg_error(2, "unpack", "data string too short")
+        pos += ntoalign
+        if opt == K_INT or opt == K_UINT:
+            res.append(_unpackint(data[pos:pos + size], h.islittle, size, opt == K_INT))
+        elif opt == K_FLOAT:
+            res.append(struct.unpack(("<" if h.islittle else ">") + "f",
+                                     data[pos:pos + 4].encode("latin-1"))[0])
+        elif opt == K_NUMBER or opt == K_DOUBLE:
+            res.append(struct.unpack(("<" if h.islittle else ">") + "d",
+                                     data[pos:pos + 8].encode("latin-1"))[0])
+        elif opt == K_CHAR:
+            res.append(data[pos:pos + size])
+        elif opt == K_STRING:
+            ln = _unpackint(data[pos:pos + size], h.islittle, size, False) & 0xFFFFFFFFFFFFFFFF
+            if ln > ld - pos - size:
+                arg_error(2, "unpack", "data string too short")
+            res.append(data[pos + size:pos + size + ln])
+            pos += ln
+        elif opt == K_ZSTR:
+            e = data.find("\0", pos)
+            if e < 0:
+                arg_error(2, "unpack", "unfinished string for format 'z'")
+            res.append(data[pos:e])
+            pos = e + 1
+        pos += size
+    res.append(pos + 1)
+    return tuple(res)
+
+
+def posrelat_start_i(pos, ln):
+    """posrelatI: a start position, negative counting from the end, clipped at 1."""
+    if pos > 0:
+        return pos
+    if pos == 0:
+        return 1
+    if pos < -ln:
+        return 1
+    return ln + pos + 1
+
+
 def str_dump(*_):
     raise LuaError("unable to dump given function")
 
@@ -772,18 +1028,14 @@ STRING_FUNCS = {
     "reverse": str_reverse,
     "sub": str_sub,
     "upper": str_upper,
+    "pack": str_pack,
+    "packsize": str_packsize,
+    "unpack": str_unpack,
 }
 
 
 def open_string(rt) -> LuaTable:
     lib = new_lib(rt, STRING_FUNCS, "string")
-    try:
-        from .lstrpack import PACK_FUNCS
-        extra = new_lib(rt, PACK_FUNCS, "string")
-        for k, v in extra.items():
-            lib.rawset(k, v)
-    except ImportError:
-        pass
     meta = LuaTable()
     meta.rawset("__index", lib)
     rt.string_meta = meta

@@ -1,10 +1,11 @@
 """The table library (the ltablib of this interpreter)."""
 from __future__ import annotations
 
-import functools
+import random as _random
 
-from .lauxlib import arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer, type_error
-from .lobject import LuaError, LuaTable, tostr_number, type_name
+from .lauxlib import (NOVALUE, arg_error, check_integer, needs_runtime, new_lib, opt_integer, opt_string,
+                      type_error)
+from .lobject import MAXINT, LuaError, LuaTable, tostr_number, type_name, wrap
 from .lvm import call
 
 
@@ -21,14 +22,36 @@ def _len(rt, t):
     return n
 
 
-def _check_tab(rt, t, n, fname):
+TAB_R, TAB_W, TAB_L = 1, 2, 4
+TAB_RW = TAB_R | TAB_W
+
+
+def checktab(rt, t, n, fname, what):
+    """A table, or a value whose metatable has every metamethod 'what' needs (ltablib's checktab)."""
     if type(t) is LuaTable:
         return t
     mt = rt.getmeta(t)
-    if mt is not None and (mt.hash.get("__index") is not None or mt.hash.get("__newindex") is not None
-                           or mt.hash.get("__len") is not None):
-        return t
+    if mt is not None:
+        h = mt.hash
+        if ((not what & TAB_R or h.get("__index") is not None)
+                and (not what & TAB_W or h.get("__newindex") is not None)
+                and (not what & TAB_L or h.get("__len") is not None)):
+            return t
     type_error(n, fname, "table", t)
+
+
+def _check_tab(rt, t, n, fname):
+    return checktab(rt, t, n, fname, TAB_RW | TAB_L)
+
+
+def _seti_raw(t, i, v):
+    h = t.hash
+    if v is None:
+        h.pop(i, None)
+    else:
+        if i not in h:
+            t.keys = None
+        h[i] = v
 
 
 @needs_runtime
@@ -42,53 +65,44 @@ def tab_insert(rt, *args):
                 h[n + 1] = v
                 t.keys = None
                 return ()
-    t = _check_tab(rt, args[0] if args else None, 1, "insert")
-    e = _len(rt, t) + 1
+    t = checktab(rt, args[0] if args else NOVALUE, 1, "insert", TAB_RW | TAB_L)
+    e = wrap(_len(rt, t) + 1)
     raw = _is_raw(t)
     if len(args) == 2:
         pos, v = e, args[1]
     elif len(args) == 3:
         pos = check_integer(args[1], 2, "insert")
-        if not 1 <= pos <= e:
+        if not (pos - 1) & 0xFFFFFFFFFFFFFFFF < e & 0xFFFFFFFFFFFFFFFF:
             arg_error(2, "insert", "position out of bounds")
         v = args[2]
         if raw:
             h = t.hash
             for i in range(e, pos, -1):
-                h[i] = h[i - 1]
-            if e not in h:
-                t.keys = None
+                _seti_raw(t, i, h.get(i - 1))
         else:
             for i in range(e, pos, -1):
                 rt.setindex(t, i, rt.index(t, i - 1))
     else:
         raise LuaError("wrong number of arguments to 'insert'")
-    if raw and v is not None:
-        h = t.hash
-        if pos not in h:
-            t.keys = None
-        h[pos] = v
+    if raw:
+        _seti_raw(t, pos, v)
     else:
         rt.setindex(t, pos, v)
     return ()
 
 
 @needs_runtime
-def tab_remove(rt, t=None, pos=None, *_):
-    t = _check_tab(rt, t, 1, "remove")
+def tab_remove(rt, t=NOVALUE, pos=None, *_):
+    t = checktab(rt, t, 1, "remove", TAB_RW | TAB_L)
     size = _len(rt, t)
     p = opt_integer(pos, 2, "remove", size)
-    if pos is not None and p != size and not 1 <= p <= size + 1:
+    if p != size and not (p - 1) & 0xFFFFFFFFFFFFFFFF <= size & 0xFFFFFFFFFFFFFFFF:
         arg_error(2, "remove", "position out of bounds")
     if _is_raw(t):
         h = t.hash
         v = h.get(p)
         while p < size:
-            nv = h.get(p + 1)
-            if nv is None:
-                h.pop(p, None)
-            else:
-                h[p] = nv
+            _seti_raw(t, p, h.get(p + 1))
             p += 1
         h.pop(p, None)
         return (v,)
@@ -101,20 +115,16 @@ def tab_remove(rt, t=None, pos=None, *_):
 
 
 @needs_runtime
-def tab_concat(rt, t=None, sep=None, i=None, j=None, *_):
-    t = _check_tab(rt, t, 1, "concat")
-    if sep is None:
-        sep = ""
-    elif type(sep) is not str:
-        if type(sep) in (int, float):
-            sep = tostr_number(sep)
-        else:
-            type_error(2, "concat", "string", sep)
+def tab_concat(rt, t=NOVALUE, sep=None, i=None, j=None, *_):
+    t = checktab(rt, t, 1, "concat", TAB_R | TAB_L)
+    last = _len(rt, t)
+    sep = opt_string(sep, 2, "concat", "")
     i = opt_integer(i, 3, "concat", 1)
-    j = opt_integer(j, 4, "concat", None) if j is not None else _len(rt, t)
+    last = opt_integer(j, 4, "concat", last)
     get = t.hash.get if _is_raw(t) else (lambda k: rt.index(t, k))
     parts = []
-    for k in range(i, j + 1):
+    every = rt.every
+    for k in range(i, last + 1):
         v = get(k)
         tv = type(v)
         if tv is str:
@@ -123,6 +133,8 @@ def tab_concat(rt, t=None, sep=None, i=None, j=None, *_):
             parts.append(tostr_number(v))
         else:
             raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
+        if len(parts) % every == 0:
+            rt.tick()
     r = sep.join(parts)
     if len(r) >= 65536:
         rt.account(len(r))
@@ -140,10 +152,10 @@ def tab_pack(*args):
 @needs_runtime
 def tab_unpack(rt, t=None, i=None, j=None, *_):
     i = opt_integer(i, 2, "unpack", 1)
-    j = opt_integer(j, 3, "unpack", None) if j is not None else _len(rt, t)
+    j = check_integer(j, 3, "unpack") if j is not None else _len(rt, t)
     if i > j:
         return ()
-    if j - i >= 1000000:
+    if j - i >= 0x7FFFFFFF or j - i >= 1000000:
         raise LuaError("too many results to unpack")
     if _is_raw(t):
         g = t.hash.get
@@ -151,63 +163,135 @@ def tab_unpack(rt, t=None, i=None, j=None, *_):
     return tuple(rt.index(t, k) for k in range(i, j + 1))
 
 
+RANLIMIT = 100
+
+
 @needs_runtime
-def tab_sort(rt, t=None, comp=None, *_):
-    t = _check_tab(rt, t, 1, "sort")
+def tab_sort(rt, t=NOVALUE, comp=None, *_):
+    t = checktab(rt, t, 1, "sort", TAB_RW | TAB_L)
     n = _len(rt, t)
-    if n <= 1:
-        return ()
-    raw = _is_raw(t)
-    vals = t.array(n) if raw else [rt.index(t, k) for k in range(1, n + 1)]
-    if comp is not None:
-        if not callable(comp):
+    if n > 1:
+        if n >= 0x7FFFFFFF:
+            arg_error(1, "sort", "array too big")
+        if comp is not None and not callable(comp):
             type_error(2, "sort", "function", comp)
+        if _is_raw(t):
+            h = t.hash
 
-        def cmp(a, b):
-            r = call(comp, a, b)
-            if r and r[0] is not None and r[0] is not False:
-                return -1
-            r = call(comp, b, a)
-            if r and r[0] is not None and r[0] is not False:
-                return 1
-            return 0
-    else:
-        lt = rt.lt
+            def geti(i):
+                return h.get(i)
 
-        def cmp(a, b):
-            if lt(a, b):
-                return -1
-            if lt(b, a):
-                return 1
-            return 0
-    vals.sort(key=functools.cmp_to_key(cmp))
-    if raw:
-        h = t.hash
-        for k, v in enumerate(vals, 1):
-            h[k] = v
-    else:
-        for k, v in enumerate(vals, 1):
-            rt.setindex(t, k, v)
+            def seti(i, v):
+                if v is None:
+                    h.pop(i, None)
+                else:
+                    if i not in h:
+                        t.keys = None
+                    h[i] = v
+        else:
+            def geti(i):
+                return rt.index(t, i)
+
+            def seti(i, v):
+                rt.setindex(t, i, v)
+        if comp is None:
+            lt = rt.lt
+        else:
+            def lt(a, b):
+                r = call(comp, a, b)
+                return bool(r) and r[0] is not None and r[0] is not False
+        _auxsort(rt, geti, seti, lt, 1, n, 0)
     return ()
 
 
+def _auxsort(rt, geti, seti, lt, lo, up, rnd):
+    """ltablib.c's quicksort, step for step: the same comparisons in the same order, so a
+    comparator that is not a strict order fails (or not) exactly as in Lua."""
+    while lo < up:
+        a_lo, a_up = geti(lo), geti(up)
+        if lt(a_up, a_lo):
+            seti(lo, a_up)
+            seti(up, a_lo)
+        if up - lo == 1:
+            return
+        if up - lo < RANLIMIT or rnd == 0:
+            p = (lo + up) // 2
+        else:
+            r4 = (up - lo) // 4
+            p = rnd % (r4 * 2) + (lo + r4)
+        a_p, a_lo = geti(p), geti(lo)
+        if lt(a_p, a_lo):
+            seti(p, a_lo)
+            seti(lo, a_p)
+        else:
+            a_up = geti(up)
+            if lt(a_up, a_p):
+                seti(p, a_up)
+                seti(up, a_p)
+        if up - lo == 2:
+            return
+        pivot = geti(p)
+        seti(p, geti(up - 1))
+        seti(up - 1, pivot)
+        # partition: a[lo] <= P == a[up - 1] <= a[up]
+        i, j = lo, up - 1
+        while True:
+            i += 1
+            a_i = geti(i)
+            while lt(a_i, pivot):
+                if i == up - 1:
+                    raise LuaError("invalid order function for sorting")
+                i += 1
+                a_i = geti(i)
+            j -= 1
+            a_j = geti(j)
+            while lt(pivot, a_j):
+                if j < i:
+                    raise LuaError("invalid order function for sorting")
+                j -= 1
+                a_j = geti(j)
+            if j < i:
+                seti(up - 1, a_i)
+                seti(i, pivot)
+                break
+            seti(i, a_j)
+            seti(j, a_i)
+        p = i
+        if rt.interrupt is not None:
+            rt.tick()
+        if p - lo < up - p:
+            _auxsort(rt, geti, seti, lt, lo, p - 1, rnd)
+            n = p - lo
+            lo = p + 1
+        else:
+            _auxsort(rt, geti, seti, lt, p + 1, up, rnd)
+            n = up - p
+            up = p - 1
+        if (up - lo) // 128 > n:
+            rnd = _random.getrandbits(32) or 1
+
+
 @needs_runtime
-def tab_move(rt, a1=None, f=None, e=None, t=None, a2=None, *_):
-    if a2 is None:
-        a2 = a1
-    _check_tab(rt, a1, 1, "move")
-    _check_tab(rt, a2, 5, "move")
+def tab_move(rt, a1=NOVALUE, f=NOVALUE, e=NOVALUE, t=NOVALUE, a2=None, *_):
     f = check_integer(f, 2, "move")
     e = check_integer(e, 3, "move")
     t = check_integer(t, 4, "move")
+    tt = 5 if a2 is not None else 1
+    if a2 is None:
+        a2 = a1
+    checktab(rt, a1, 1, "move", TAB_R)
+    checktab(rt, a2, tt, "move", TAB_W)
     if e >= f:
-        if not (f > 0 or e < 0x7FFFFFFFFFFFFFFF + f):
+        if not (f > 0 or e < MAXINT + f):
             arg_error(3, "move", "too many elements to move")
-        if t > e or t <= f or a1 is not a2:
-            for i in range(0, e - f + 1):
+        n = e - f + 1
+        if not t <= MAXINT - n + 1:
+            arg_error(4, "move", "destination wrap around")
+        if t > e or t <= f or (tt != 1 and not rt.eq(a1, a2)):
+            for i in range(n):
                 rt.setindex(a2, t + i, rt.index(a1, f + i))
         else:
-            for i in range(e - f, -1, -1):
+            for i in range(n - 1, -1, -1):
                 rt.setindex(a2, t + i, rt.index(a1, f + i))
     return (a2,)
 

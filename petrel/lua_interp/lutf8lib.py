@@ -1,7 +1,7 @@
 """The utf8 library (the lutf8lib of this interpreter), on latin-1 byte strings."""
 from __future__ import annotations
 
-from .lauxlib import arg_error, check_integer, check_string, new_lib, opt_integer
+from .lauxlib import NOVALUE, arg_error, check_integer, check_string, new_lib, opt_integer
 from .lobject import LuaError, LuaTable
 from .llex import _utf8
 
@@ -54,7 +54,7 @@ def utf8_char(*args):
     return ("".join(out),)
 
 
-def utf8_len(s=None, i=None, j=None, lax=None, *_):
+def utf8_len(s=NOVALUE, i=None, j=None, lax=None, *_):
     s = check_string(s, 1, "len")
     ln = len(s)
     posi = _posrelat(opt_integer(i, 2, "len", 1), ln)
@@ -75,7 +75,7 @@ def utf8_len(s=None, i=None, j=None, lax=None, *_):
     return (n,)
 
 
-def utf8_codepoint(s=None, i=None, j=None, lax=None, *_):
+def utf8_codepoint(s=NOVALUE, i=None, j=None, lax=None, *_):
     s = check_string(s, 1, "codepoint")
     ln = len(s)
     posi = _posrelat(opt_integer(i, 2, "codepoint", 1), ln)
@@ -101,7 +101,7 @@ def _iscont(s, i):
     return i < len(s) and (ord(s[i]) & 0xC0) == 0x80
 
 
-def utf8_offset(s=None, n=None, i=None, *_):
+def utf8_offset(s=NOVALUE, n=NOVALUE, i=None, *_):
     s = check_string(s, 1, "offset")
     n = check_integer(n, 2, "offset")
     ln = len(s)
@@ -134,7 +134,7 @@ def utf8_offset(s=None, n=None, i=None, *_):
     return (None,)
 
 
-def utf8_codes(s=None, lax=None, *_):
+def utf8_codes(s=NOVALUE, lax=None, *_):
     s = check_string(s, 1, "codes")
     strict = not lax
 
