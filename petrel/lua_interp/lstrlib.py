@@ -550,7 +550,8 @@ def str_char(*args):
 
 
 # ------------------------------------------------------------------ format
-def _hexfloat(x: float, upper=False, precision=None) -> str:
+def _hexfloat(x: float, upper=False, precision=None, point=False) -> str:
+    """C's %a of a finite double (glibc's spelling: 0x1.8p+1, 0x0p+0, subnormals 0x0.0...p-1022)."""
     if x != x:
         s = "-nan" if math.copysign(1, x) < 0 else "nan"
     elif math.isinf(x):
@@ -575,17 +576,13 @@ def _hexfloat(x: float, upper=False, precision=None) -> str:
                 half = 1 << (shift - 1)
                 if r > half or (r == half and q & 1):
                     q += 1
-                digits = "%x" % q
-                ip2 = digits[:-precision] if precision else digits
-                fp = digits[-precision:] if precision else ""
-                if len(ip2) > 1:  # carried into a new leading digit
-                    ip = ip2
-                else:
-                    ip = ip2
+                digits = ("%x" % q).rjust(len(ip) + precision, "0")
+                ip = digits[:len(digits) - precision]
+                fp = digits[len(digits) - precision:]
             else:
                 fp = fp + "0" * (precision - len(fp))
         e = int(exp)
-        s = "%s0x%s%s%sp%+d" % (sign, ip, "." if fp else "", fp, e)
+        s = "%s0x%s%s%sp%+d" % (sign, ip, "." if fp or point else "", fp, e)
     return s.upper() if upper else s
 
 
@@ -606,7 +603,7 @@ def _quote_string(s: str) -> str:
     return "".join(out)
 
 
-def _format_q(v):
+def _format_q(v, arg):
     t = type(v)
     if t is str:
         return _quote_string(v)
@@ -624,10 +621,112 @@ def _format_q(v):
         return _hexfloat(v)
     if v is None or t is bool:
         return "nil" if v is None else ("true" if v else "false")
-    raise LuaError("bad argument to 'format' (value has no literal form)")
+    arg_error(arg, "format", "value has no literal form")
 
 
-_FLAGS = "-+ #0"
+# Flags each conversion accepts (lstrlib.c's L_FMTFLAGS*); '0' also counts as a flag.
+FLAGS_F = "-+#0 "
+FLAGS_X = "-#0"
+FLAGS_I = "-+0 "
+FLAGS_U = "-0"
+FLAGS_C = "-"
+MAX_FORMAT = 32
+
+
+class _Spec:
+    """One checked conversion specification, as C's printf reads it."""
+    __slots__ = ("flags", "width", "precision")
+
+    def __init__(self, form):
+        body = form[1:-1]
+        i = 0
+        while i < len(body) and body[i] in FLAGS_F:
+            i += 1
+        self.flags = body[:i]
+        j = i
+        while j < len(body) and body[j].isdigit():
+            j += 1
+        self.width = int(body[i:j]) if j > i else 0
+        self.precision = None
+        if j < len(body) and body[j] == ".":
+            self.precision = int(body[j + 1:] or "0")
+
+
+def _checkformat(form, flags, precision):
+    """lstrlib.c's checkformat: valid flags only, at most two digits of width and precision."""
+    i = 1
+    while form[i] in flags:
+        i += 1
+    if form[i] != "0":
+        for _ in range(2):
+            if form[i].isdigit():
+                i += 1
+        if form[i] == "." and precision:
+            i += 1
+            for _ in range(2):
+                if form[i].isdigit():
+                    i += 1
+    c = form[i]
+    if not ("a" <= c <= "z" or "A" <= c <= "Z"):
+        raise LuaError("invalid conversion specification: '%s'" % form)
+    return _Spec(form)
+
+
+def _pad(spec, sign, prefix, digits, zero_ok=True):
+    """Sign, prefix (0x) and digits in a field of the spec's width, as printf fills it."""
+    body_len = len(sign) + len(prefix) + len(digits)
+    w = spec.width
+    if body_len >= w:
+        return sign + prefix + digits
+    if "-" in spec.flags:
+        return sign + prefix + digits + " " * (w - body_len)
+    if "0" in spec.flags and zero_ok:
+        return sign + prefix + "0" * (w - body_len) + digits
+    return " " * (w - body_len) + sign + prefix + digits
+
+
+def _format_integer(spec, conv, n):
+    if conv in "di":
+        neg = n < 0
+        mag = -n if neg else n
+        digits = str(mag)
+        sign = "-" if neg else ("+" if "+" in spec.flags else (" " if " " in spec.flags else ""))
+    else:
+        mag = n & 0xFFFFFFFFFFFFFFFF
+        sign = ""
+        digits = {"u": "%d", "o": "%o", "x": "%x", "X": "%X"}[conv] % mag
+    prefix = ""
+    if spec.precision is not None:
+        if spec.precision == 0 and mag == 0:
+            digits = ""
+        digits = digits.rjust(spec.precision, "0")
+    if "#" in spec.flags:
+        if conv == "o" and not digits.startswith("0"):
+            digits = "0" + digits
+        elif conv in "xX" and mag != 0:
+            prefix = "0" + conv
+    return _pad(spec, sign, prefix, digits, spec.precision is None)
+
+
+def _float_sign(spec, x):
+    if math.copysign(1.0, x) < 0:
+        return "-"
+    return "+" if "+" in spec.flags else (" " if " " in spec.flags else "")
+
+
+def _format_float(spec, conv, x):
+    if x != x or math.isinf(x):
+        body = "nan" if x != x else "inf"
+        if conv in "EGA":
+            body = body.upper()
+        return _pad(spec, _float_sign(spec, x), "", body, False)
+    if conv in "aA":
+        body = _hexfloat(abs(x), conv == "A", spec.precision, "#" in spec.flags)
+        return _pad(spec, _float_sign(spec, x), body[:2], body[2:])
+    py = "%" + spec.flags + (str(spec.width) if spec.width else "")
+    if spec.precision is not None:
+        py += "." + str(spec.precision)
+    return (py + conv) % x
 
 
 @needs_runtime
@@ -636,7 +735,8 @@ def str_format(rt, fmt=NOVALUE, *args):
     out = []
     i = 0
     n = len(fmt)
-    argi = 0
+    top = len(args) + 1
+    arg = 1
     while i < n:
         c = fmt[i]
         if c != "%":
@@ -651,93 +751,64 @@ def str_format(rt, fmt=NOVALUE, *args):
             out.append("%")
             i += 1
             continue
-        # parse spec
-        start = i
-        while i < n and fmt[i] in _FLAGS:
-            i += 1
-        flags = fmt[start:i]
-        wstart = i
-        while i < n and fmt[i].isdigit():
-            i += 1
-        width = fmt[wstart:i]
-        prec = None
-        if i < n and fmt[i] == ".":
-            i += 1
-            pstart = i
-            while i < n and fmt[i].isdigit():
-                i += 1
-            prec = fmt[pstart:i]
-        if i >= n:
-            raise LuaError("invalid conversion '%%%s' to 'format'" % fmt[start:i])
-        conv = fmt[i]
-        i += 1
-        spec = fmt[start:i]
-        if len(width) > 2 or (prec is not None and len(prec) > 2) or len(flags) > 5:
-            raise LuaError("invalid conversion '%%%s' to 'format'" % spec)
-        argi += 1
-        if argi > len(args) and conv != "%":
-            arg_error(argi + 1, "format", "no value")
-        v = args[argi - 1] if argi <= len(args) else None
-        pyspec = "%" + flags + width + ("." + prec if prec is not None else "")
-        if conv == "d" or conv == "i":
-            x = _fmt_int(v, argi + 1)
-            out.append((pyspec + "d") % x)
-        elif conv == "u":
-            x = _fmt_int(v, argi + 1)
-            out.append((pyspec + "d") % (x & 0xFFFFFFFFFFFFFFFF))
-        elif conv == "c":
-            x = _fmt_int(v, argi + 1)
-            out.append((("%" + flags + width) + "s") % chr(x & 0xFF))
-        elif conv in "xXo":
-            x = _fmt_int(v, argi + 1)
-            if x < 0:
-                x &= 0xFFFFFFFFFFFFFFFF
-            r = (pyspec + conv) % x
-            if "#" in flags and x == 0 and conv in "xX":
-                r = r.replace("0x", "").replace("0X", "") or "0"
-            out.append(r)
-        elif conv in "aA":
-            x = float(check_number(v, argi + 1, "format"))
-            body = _hexfloat(x, conv == "A", int(prec) if prec else None)
-            if "+" in flags and not body.startswith("-"):
-                body = "+" + body
-            elif " " in flags and not body.startswith("-"):
-                body = " " + body
-            w = int(width) if width else 0
-            if len(body) < w:
-                body = body.ljust(w) if "-" in flags else body.rjust(w)
-            out.append(body)
-        elif conv in "eEfFgG":
-            x = float(check_number(v, argi + 1, "format"))
-            if x != x or math.isinf(x):
-                body = "-nan" if (x != x and math.copysign(1, x) < 0) else ("nan" if x != x else ("inf" if x > 0 else "-inf"))
-                if conv in "EFG":
-                    body = body.upper()
-                if "+" in flags and not body.startswith("-"):
-                    body = "+" + body
-                w = int(width) if width else 0
-                out.append(body.ljust(w) if "-" in flags else body.rjust(w))
-            else:
-                out.append((pyspec + conv) % x)
-        elif conv == "q":
-            if spec != "q":
-                raise LuaError("specifier '%q' cannot have modifiers")
-            out.append(_format_q(v))
-        elif conv == "s":
-            sv = rt.tostring(v)
-            if prec is None and len(sv) >= 100 and not width:
-                out.append(sv)
-            else:
-                out.append((pyspec + "s") % sv)
+        arg += 1
+        if arg > top:
+            arg_error(arg, "format", "no value")
+        # getformat: flags, digits and '.', then the conversion character
+        j = i
+        while j < n and fmt[j] in "-+#0 123456789.":
+            j += 1
+        if j + 1 - i >= MAX_FORMAT - 10:
+            raise LuaError("invalid format (too long)")
+        conv = fmt[j] if j < n else ""
+        form = "%" + fmt[i:j + 1]
+        i = j + 1
+        v = args[arg - 2]
+        if conv == "c":
+            spec = _checkformat(form, FLAGS_C, False)
+            ch = chr(_fmt_int(v, arg) & 0xFF)
+            out.append(_pad(spec, "", "", ch, False))
+        elif conv in ("d", "i", "u", "o", "x", "X"):
+            x = _fmt_int(v, arg)
+            flags = FLAGS_I if conv in "di" else (FLAGS_U if conv == "u" else FLAGS_X)
+            out.append(_format_integer(_checkformat(form, flags, True), conv, x))
+        elif conv in ("a", "A"):
+            spec = _checkformat(form, FLAGS_F, True)
+            out.append(_format_float(spec, conv, float(check_number(v, arg, "format"))))
+        elif conv in ("f", "e", "E", "g", "G"):
+            x = float(check_number(v, arg, "format"))
+            out.append(_format_float(_checkformat(form, FLAGS_F, True), conv, x))
         elif conv == "p":
-            if type(v) in (LuaTable,) or callable(v):
+            spec = _checkformat(form, FLAGS_C, False)
+            if type(v) is LuaTable or (callable(v) and type(v) is not bool):
                 sv = "0x%014x" % id(v)
             else:
                 sv = "(null)"
-            out.append((("%" + flags + width) + "s") % sv)
+            out.append(_pad(spec, "", "", sv, False))
+        elif conv == "q":
+            if len(form) > 2:
+                raise LuaError("specifier '%q' cannot have modifiers")
+            out.append(_format_q(v, arg))
+        elif conv == "s":
+            sv = rt.tostring(v)
+            if len(form) == 2:
+                out.append(sv)
+            else:
+                if "\0" in sv:
+                    arg_error(arg, "format", "string contains zeros")
+                spec = _checkformat(form, FLAGS_C, True)
+                if spec.precision is None and len(sv) >= 100:
+                    out.append(sv)
+                else:
+                    if spec.precision is not None:
+                        sv = sv[:spec.precision]
+                    out.append(_pad(spec, "", "", sv, False))
         else:
-            raise LuaError("invalid conversion '%%%s' to 'format'" % spec)
-    return ("".join(out),)
+            raise LuaError("invalid conversion '%s' to 'format'" % form)
+    res = "".join(out)
+    if len(res) >= 65536:
+        rt.account(len(res))
+    return (res,)
 
 
 def _fmt_int(v, n):
