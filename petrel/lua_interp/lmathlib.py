@@ -1,55 +1,61 @@
-"""The math library (the lmathlib of this interpreter)."""
+"""The math library (the lmathlib of this interpreter).
+
+random/randomseed are lmathlib.c's xoshiro256** generator, seeded the same way, so a
+seeded sequence equals C Lua's (integers, floats and the projection into a range).
+"""
 from __future__ import annotations
 
 import math
-import random as _random
+import time
 
-from .lauxlib import NOVALUE, arg_error, check_integer, check_number, needs_runtime, new_lib, type_error
-from .lobject import LuaError, LuaTable, MAXINT, MININT, float_to_int, tointeger, type_name, wrap
+from .lauxlib import NOVALUE, arg_error, check_integer, check_number, needs_runtime, new_lib, opt_integer
+from .lobject import LuaError, LuaTable, MAXINT, MININT, float_to_int, tointeger, wrap
 from .lvm import NAN
 
+M64 = 0xFFFFFFFFFFFFFFFF
+# glibc's NaNs differ in sign: x86's default NaN (printed "-nan") from sqrt, sin, fmod...,
+# a positive one from log, asin and acos outside their domains.
+POS_NAN = math.nan
 
-def _num(v, n, fname):
-    return check_number(v, n, fname)
+
+def _pushnumint(d: float):
+    """lmathlib's pushnumint: an integer when the float fits, else the float."""
+    i = float_to_int(d) if d == d and not math.isinf(d) else None
+    return d if i is None else i
 
 
 def math_abs(x=NOVALUE, *_):
-    if type(x) is float:
-        return (abs(x),)
-    if type(x) is int and x != MININT:
-        return (abs(x),)
-    x = _num(x, 1, "abs")
     if type(x) is int:
-        return (wrap(abs(x)),)
-    return (abs(x),)
-
-
-def _f2i_or_float(f):
-    i = float_to_int(f) if not (math.isinf(f) or f != f) else None
-    return f if i is None else i
+        return (wrap(-x) if x < 0 else x,)
+    return (abs(float(check_number(x, 1, "abs"))),)
 
 
 def math_floor(x=NOVALUE, *_):
-    x = _num(x, 1, "floor")
     if type(x) is int:
         return (x,)
-    if math.isinf(x) or x != x:
-        return (x,)
-    return (_f2i_or_float(float(math.floor(x))),)
+    d = float(check_number(x, 1, "floor"))
+    return (_pushnumint(float(math.floor(d))) if d == d and not math.isinf(d) else d,)
 
 
 def math_ceil(x=NOVALUE, *_):
-    x = _num(x, 1, "ceil")
     if type(x) is int:
         return (x,)
-    if math.isinf(x) or x != x:
-        return (x,)
-    return (_f2i_or_float(float(math.ceil(x))),)
+    d = float(check_number(x, 1, "ceil"))
+    return (_pushnumint(float(math.ceil(d))) if d == d and not math.isinf(d) else d,)
+
+
+def _c_fmod(a: float, b: float) -> float:
+    """C's fmod: the remainder with the dividend's sign; NaN for an infinite dividend or zero divisor."""
+    if a != a or b != b:
+        return a + b
+    if math.isinf(a) or b == 0:
+        return NAN
+    if math.isinf(b):
+        return a
+    return math.fmod(a, b)
 
 
 def math_fmod(a=NOVALUE, b=NOVALUE, *_):
-    a = _num(a, 1, "fmod")
-    b = _num(b, 2, "fmod")
     if type(a) is int and type(b) is int:
         if b == 0:
             arg_error(2, "fmod", "zero")
@@ -57,97 +63,113 @@ def math_fmod(a=NOVALUE, b=NOVALUE, *_):
             return (0,)
         r = abs(a) % abs(b)
         return (-r if a < 0 else r,)
-    a, b = float(a), float(b)
-    if b == 0 or math.isinf(a) or a != a or b != b:
-        return (NAN if not (a != a or b != b) else a + b,)
-    if math.isinf(b):
-        return (a,)
-    return (math.fmod(a, b),)
+    y = float(check_number(b, 2, "fmod"))  # C evaluates fmod's arguments right to left
+    x = float(check_number(a, 1, "fmod"))
+    return (_c_fmod(x, y),)
 
 
 def math_modf(x=NOVALUE, *_):
-    x = _num(x, 1, "modf")
     if type(x) is int:
         return (x, 0.0)
-    if math.isinf(x):
-        return (x, 0.0)
-    ip = float(math.ceil(x)) if x < 0 else float(math.floor(x)) if x == x else x
-    return (_f2i_or_float(ip), 0.0 if x == ip else x - ip)
+    n = float(check_number(x, 1, "modf"))
+    if n != n:
+        return (n, n)
+    if math.isinf(n):
+        ip = n
+    else:
+        ip = float(math.ceil(n)) if n < 0 else float(math.floor(n))
+    return (_pushnumint(ip), 0.0 if n == ip else n - ip)
 
 
-def math_sqrt(x=NOVALUE, *_):
-    x = float(_num(x, 1, "sqrt"))
-    if x < 0:
-        return (NAN,)
-    return (math.sqrt(x),)
+def _c_call(fn, x, domain_nan):
+    try:
+        return fn(x)
+    except OverflowError:
+        return math.inf
+    except ValueError:
+        return domain_nan
 
 
-def _unary(name, fn):
+def _unary(name, fn, domain_nan=NAN):
     def f(x=NOVALUE, *_):
-        x = float(_num(x, 1, name))
-        try:
-            return (fn(x),)
-        except (ValueError, OverflowError):
-            if fn is math.exp:
-                return (math.inf,)
-            return (NAN,)
+        return (_c_call(fn, float(check_number(x, 1, name)), domain_nan),)
     f.__name__ = "math_" + name
     return f
 
 
-def math_log(x=NOVALUE, base=None, *_):
-    x = float(_num(x, 1, "log"))
-    if base is None:
-        fn = math.log
-    else:
-        b = float(_num(base, 2, "log"))
-        if b == 2.0:
-            fn = math.log2
-        elif b == 10.0:
-            fn = math.log10
-        else:
-            def fn(v):
-                return _ln(v) / _ln(b)
-    try:
-        return (_safe_log(fn, x),)
-    except ZeroDivisionError:
-        return (NAN,)
-
-
-def _ln(v):
-    return _safe_log(math.log, v)
-
-
-def _safe_log(fn, x):
+def _c_log(fn, x):
+    if x != x:
+        return x
     if x == 0:
         return -math.inf
-    if x < 0 or x != x:
-        return NAN if x == x else x
+    if x < 0:
+        return POS_NAN
     if math.isinf(x):
         return math.inf
     return fn(x)
 
 
+def math_log(x=NOVALUE, base=None, *_):
+    x = float(check_number(x, 1, "log"))
+    if base is None:
+        return (_c_log(math.log, x),)
+    b = float(check_number(base, 2, "log"))
+    if b == 2.0:
+        return (_c_log(math.log2, x),)
+    if b == 10.0:
+        return (_c_log(math.log10, x),)
+    num, den = _c_log(math.log, x), _c_log(math.log, b)
+    try:
+        return (num / den,)
+    except ZeroDivisionError:
+        if num != num or num == 0:
+            return (NAN if num == 0 else num,)
+        return (math.copysign(math.inf, num) * math.copysign(1.0, den),)
+
+
+def math_exp(x=NOVALUE, *_):
+    x = float(check_number(x, 1, "exp"))
+    try:
+        return (math.exp(x),)
+    except OverflowError:
+        return (math.inf,)
+
+
+def math_sqrt(x=NOVALUE, *_):
+    x = float(check_number(x, 1, "sqrt"))
+    if x < 0:
+        return (NAN,)
+    return (math.sqrt(x),)
+
+
 def math_atan(y=NOVALUE, x=None, *_):
-    y = float(_num(y, 1, "atan"))
-    x = 1.0 if x is None else float(_num(x, 2, "atan"))
+    y = float(check_number(y, 1, "atan"))
+    x = 1.0 if x is None else float(check_number(x, 2, "atan"))
+    if y != y or x != x:  # the NaN operand itself, sign kept, as C's atan2 returns it
+        return (y if y != y else x,)
     return (math.atan2(y, x),)
 
 
-def math_tointeger(*args):
-    if not args:
+def math_deg(x=NOVALUE, *_):
+    return (float(check_number(x, 1, "deg")) * (180.0 / math.pi),)
+
+
+def math_rad(x=NOVALUE, *_):
+    return (float(check_number(x, 1, "rad")) * (math.pi / 180.0),)
+
+
+def math_tointeger(x=NOVALUE, *_):
+    if x is NOVALUE:
         arg_error(1, "tointeger", "value expected")
-    v = args[0]
-    return (tointeger(v) if type(v) in (int, float, str) else None,)
+    return (tointeger(x) if type(x) in (int, float, str) else None,)
 
 
-def math_type(*args):
-    if not args:
+def math_type(x=NOVALUE, *_):
+    if x is NOVALUE:
         arg_error(1, "type", "value expected")
-    v = args[0]
-    if type(v) is int:
+    if type(x) is int:
         return ("integer",)
-    if type(v) is float:
+    if type(x) is float:
         return ("float",)
     return (None,)
 
@@ -155,86 +177,137 @@ def math_type(*args):
 def math_ult(a=NOVALUE, b=NOVALUE, *_):
     a = check_integer(a, 1, "ult")
     b = check_integer(b, 2, "ult")
-    return ((a & 0xFFFFFFFFFFFFFFFF) < (b & 0xFFFFFFFFFFFFFFFF),)
+    return ((a & M64) < (b & M64),)
 
 
-def _minmax(name, args, better):
+@needs_runtime
+def math_min(rt, *args):
     if not args:
-        arg_error(1, name, "value expected")
-    best = _num(args[0], 1, name)
-    for i, v in enumerate(args[1:], 2):
-        v = _num(v, i, name)
-        if better(v, best):
+        arg_error(1, "min", "value expected")
+    best = args[0]
+    for v in args[1:]:
+        if rt.lt(v, best):
             best = v
     return (best,)
 
 
-def math_max(*args):
-    return _minmax("max", args, lambda a, b: a > b)
+@needs_runtime
+def math_max(rt, *args):
+    if not args:
+        arg_error(1, "max", "value expected")
+    best = args[0]
+    for v in args[1:]:
+        if rt.lt(best, v):
+            best = v
+    return (best,)
 
 
-def math_min(*args):
-    return _minmax("min", args, lambda a, b: a < b)
+# ------------------------------------------------------------------ xoshiro256**
+def _rotl(x, n):
+    return ((x << n) | (x >> (64 - n))) & M64
+
+
+class RandomState:
+    """Four 64-bit words of xoshiro256** state, as lmathlib.c's RanState."""
+    __slots__ = ("s",)
+
+    def __init__(self):
+        self.s = [0, 0, 0, 0]
+
+    def next(self) -> int:
+        s = self.s
+        s0, s1 = s[0], s[1]
+        s2 = s[2] ^ s0
+        s3 = s[3] ^ s1
+        res = (_rotl((s1 * 5) & M64, 7) * 9) & M64
+        s[0] = s0 ^ s3
+        s[1] = s1 ^ s2
+        s[2] = s2 ^ ((s1 << 17) & M64)
+        s[3] = _rotl(s3, 45)
+        return res
+
+    def seed(self, n1: int, n2: int):
+        self.s = [n1 & M64, 0xFF, n2 & M64, 0]
+        for _ in range(16):
+            self.next()
+
+    def project(self, ran: int, n: int) -> int:
+        """A uniform integer in [0, n] from ran (and more draws when ran falls outside)."""
+        if n & (n + 1) == 0:
+            return ran & n
+        lim = n
+        for shift in (1, 2, 4, 8, 16, 32):
+            lim |= lim >> shift
+        ran &= lim
+        while ran > n:
+            ran = self.next() & lim
+        return ran
+
+
+def _state(rt) -> RandomState:
+    st = getattr(rt, "random_state", None)
+    if st is None:
+        st = rt.random_state = RandomState()
+        st.seed(time.time_ns(), id(rt))
+    return st
 
 
 @needs_runtime
 def math_random(rt, *args):
-    rng = _rng(rt)
+    st = _state(rt)
+    rv = st.next()
     if not args:
-        return (rng.random(),)
+        return ((rv >> 11) * (0.5 / (1 << 52)),)
     if len(args) == 1:
-        low, up = 1, check_integer(args[0], 1, "random")
+        low = 1
+        up = check_integer(args[0], 1, "random")
         if up == 0:
-            return (wrap(rng.getrandbits(64)),)
+            return (wrap(rv),)
     elif len(args) == 2:
         low = check_integer(args[0], 1, "random")
         up = check_integer(args[1], 2, "random")
     else:
         raise LuaError("wrong number of arguments")
-    if low > up:
+    if not low <= up:
         arg_error(1, "random", "interval is empty")
-    return (rng.randint(low, up),)
+    p = st.project(rv, (up - low) & M64)
+    return (wrap(p + low),)
 
 
 @needs_runtime
-def math_randomseed(rt, *args):
-    rng = _rng(rt)
-    if args:
-        n = args[0]
-        rng.seed(n if type(n) in (int, float) else 0)
-        return ()
-    seed = _random.getrandbits(63)
-    rng.seed(seed)
-    return (seed, 0)
-
-
-def _rng(rt):
-    r = getattr(rt, "rng", None)
-    if r is None:
-        r = rt.rng = _random.Random()
-    return r
+def math_randomseed(rt, n1=NOVALUE, n2=None, *_):
+    st = _state(rt)
+    if n1 is NOVALUE:
+        a, b = time.time_ns() & MAXINT, id(st) & MAXINT
+    else:
+        a = check_integer(n1, 1, "randomseed")
+        b = opt_integer(n2, 2, "randomseed", 0)
+    st.seed(a, b)
+    return (wrap(a), wrap(b))
 
 
 MATH_FUNCS = {
     "abs": math_abs,
+    "acos": _unary("acos", math.acos, POS_NAN),
+    "asin": _unary("asin", math.asin, POS_NAN),
+    "atan": math_atan,
     "ceil": math_ceil,
+    "cos": _unary("cos", math.cos),
+    "deg": math_deg,
+    "exp": math_exp,
+    "tointeger": math_tointeger,
     "floor": math_floor,
     "fmod": math_fmod,
-    "modf": math_modf,
-    "sqrt": math_sqrt,
-    "exp": _unary("exp", math.exp),
-    "sin": _unary("sin", math.sin),
-    "cos": _unary("cos", math.cos),
-    "tan": _unary("tan", math.tan),
-    "asin": _unary("asin", math.asin),
-    "acos": _unary("acos", math.acos),
-    "atan": math_atan,
-    "log": math_log,
-    "tointeger": math_tointeger,
-    "type": math_type,
     "ult": math_ult,
+    "log": math_log,
     "max": math_max,
     "min": math_min,
+    "modf": math_modf,
+    "rad": math_rad,
+    "sin": _unary("sin", math.sin),
+    "sqrt": math_sqrt,
+    "tan": _unary("tan", math.tan),
+    "type": math_type,
     "random": math_random,
     "randomseed": math_randomseed,
 }
