@@ -7,6 +7,7 @@ through :meth:`petrel.server.app.Server.dispatch`, in this connection's task.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,17 +38,27 @@ async def serve_http11(server: Any, stream: Any, first_bytes: bytes, remote: tup
     timeout = config.server_keepalive_timeout
 
     async def receive() -> None:
+        # One cancel scope for the whole connection, its deadline moved before each read: cheaper
+        # than a new timeout scope per read on this hot path.
+        scope.deadline = anyio.current_time() + timeout
         try:
-            with anyio.fail_after(timeout):
-                data = await stream.receive(RECEIVE_SIZE)
-        except TimeoutError:
-            raise _Closed() from None
+            data = await stream.receive(RECEIVE_SIZE)
         except anyio.EndOfStream:
             data = b""
         except _DISCONNECTS:
             raise _Closed() from None
+        finally:
+            scope.deadline = math.inf   # handlers and writes are not bound by the idle timeout
         protocol.receive_data(data)
 
+    with anyio.CancelScope() as scope:
+        await _serve(server, stream, protocol, receive, remote, proto)
+    if scope.cancelled_caught:
+        log.debug("closing the idle connection from %s", remote[0])
+
+
+async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, receive: Any,
+                 remote: tuple[str, int], proto: str) -> None:
     try:
         while True:
             try:
