@@ -128,3 +128,23 @@ def test_escapes_blocked(server, what):
 def test_require_loads_modules_under_root(server):
     reply = httpx.get(f"{server.url}/require")
     assert reply.text == "hello lua true"
+
+
+@pytest.mark.parametrize("runtime", ["lua51", "lua52", "lua53", "lua55"])
+def test_sandbox_on_every_lupa_runtime(start_server, runtime):
+    """luajit and lua54 run every test above; the other runtimes get the same environment."""
+    import importlib
+    pytest.importorskip("lupa")
+    try:
+        importlib.import_module(f"lupa.{runtime}")
+    except ImportError:
+        pytest.skip(f"lupa has no {runtime} here")
+    server = start_server({"probe.lua": PROBE, "lib/helper.lua": HELPER}, ("lupa", runtime), statebuffer=1)
+    assert set(probe(server, FORBIDDEN).values()) == {"nil"}
+    allowed = probe(server, [name for name in ALLOWED if name != "rawlen"] + ["rawlen"])
+    assert all(kind in ("function", "table") for kind in allowed.values()), allowed
+    for what in ("string_metatable", "string_dump_method", "modify_string", "modify_metatable_env",
+                 "python_object", "library_attribute", "require_outside", "require_absolute"):
+        reply = httpx.get(f"{server.url}/escape", params={"what": what})
+        assert reply.text.startswith("blocked"), (what, reply.text)
+    assert httpx.get(f"{server.url}/require").text == "hello lua true"
