@@ -27,7 +27,7 @@ import anyio.from_thread
 import anyio.to_thread
 
 from ..libs import Export, LibraryRegistry, LuaRuntimeError
-from ..lua_interp import Interpreter, LuaError, LuaSyntaxError, LuaTable
+from ..lua_interp import Interpreter, LuaError, LuaTable
 from ..lua_interp.lobject import type_name
 from ..server.messages import Request, Response
 from .base import (Engine, HandlerError, ServiceLoadError, SourceFile, request_fields, resolve_module,
@@ -251,7 +251,7 @@ class LarkEngine(Engine):
     # -- crossing the boundary -----------------------------------------------------------------
     def _stub(self, lstate: LarkState, export: Export, method: bool = False) -> Callable:
         ctx = self.libraries.ctx
-        to_python = self._to_python
+        to_python = lstate.state.to_python   # strings to bytes, tables to dicts (cycle-safe)
         results = self._results
         handles = self.handles
         name = export.name
@@ -337,23 +337,6 @@ class LarkEngine(Engine):
         lstate.held.append(value)
         return obj
 
-    def _to_python(self, value: Any, depth: int = 0, seen: dict | None = None) -> Any:
-        kind = type(value)
-        if kind is str:
-            return value.encode("latin-1")
-        if kind is LuaTable:
-            seen = {} if seen is None else seen
-            if id(value) in seen:
-                return seen[id(value)]
-            if depth > MAX_TABLE_DEPTH:
-                raise LuaRuntimeError("table nested too deeply")
-            result: dict = {}
-            seen[id(value)] = result
-            for key, item in value.items():
-                result[self._to_python(key, depth + 1, seen)] = self._to_python(item, depth + 1, seen)
-            return result
-        return value
-
     # -- running -------------------------------------------------------------------------------
     async def _run(self, lstate: LarkState, fn: Callable[[], Any]) -> Any:
         lstate.cancelled = False
@@ -403,7 +386,7 @@ class LarkEngine(Engine):
         if type(content) is str:
             content = content.encode("latin-1")
         if type(headers) is LuaTable:
-            headers = self._to_python(headers)
+            headers = lstate.state.to_python(headers)
         return response_from_fields(handler, status, content, headers, type_name)
 
     def reset(self, lstate: LarkState) -> bool:

@@ -228,30 +228,24 @@ class Export:
             converted.extend(args[len(self.params):])
         return converted
 
+    def _arguments(self, ctx: "LibraryContext", target: Any, args: tuple) -> list:
+        """The Python arguments: [self] [ctx] checked Lua arguments."""
+        converted = self.convert_args(args)
+        prefix = []
+        if self.is_method:
+            if target is None:
+                raise LuaRuntimeError(f"calling '{self.name}' on bad self")
+            prefix.append(target)
+        if self.wants_ctx:
+            prefix.append(ctx)
+        return prefix + converted
+
     def call(self, ctx: "LibraryContext", target: Any, args: tuple) -> Any:
         """Call a synchronous export. ``target`` is the object for a method, else None."""
-        converted = self.convert_args(args)
-        if self.is_method:
-            if target is None:
-                raise LuaRuntimeError(f"calling '{self.name}' on bad self")
-            converted.insert(0, target)
-        elif self.wants_ctx:
-            converted.insert(0, ctx)
-        if self.is_method and self.wants_ctx:
-            converted.insert(1, ctx)
-        return self.func(*converted)
+        return self.func(*self._arguments(ctx, target, args))
 
     async def call_async(self, ctx: "LibraryContext", target: Any, args: tuple) -> Any:
-        converted = self.convert_args(args)
-        if self.is_method:
-            if target is None:
-                raise LuaRuntimeError(f"calling '{self.name}' on bad self")
-            converted.insert(0, target)
-            if self.wants_ctx:
-                converted.insert(1, ctx)
-        elif self.wants_ctx:
-            converted.insert(0, ctx)
-        return await self.func(*converted)
+        return await self.func(*self._arguments(ctx, target, args))
 
 
 @dataclass(slots=True)
@@ -283,21 +277,20 @@ class Library:
         self.globals: dict[str, Export] = {}   # plain global functions (print), not in the table
 
     # -- declaring -------------------------------------------------------------------------------
-    def function(self, func: Callable | None = None, *, name: str | None = None):
-        """Decorator: export ``func`` as ``<library>.<name>``."""
+    def _exporter(self, into: dict[str, Export], func: Callable | None, name: str | None):
         def register(f: Callable) -> Callable:
             lua_name = name or f.__name__
-            self.functions[lua_name] = Export(f, lua_name, self)
+            into[lua_name] = Export(f, lua_name, self)
             return f
         return register(func) if func is not None else register
 
+    def function(self, func: Callable | None = None, *, name: str | None = None):
+        """Decorator: export ``func`` as ``<library>.<name>``."""
+        return self._exporter(self.functions, func, name)
+
     def global_function(self, func: Callable | None = None, *, name: str | None = None):
         """Decorator: export ``func`` as a global Lua function (not inside the library table)."""
-        def register(f: Callable) -> Callable:
-            lua_name = name or f.__name__
-            self.globals[lua_name] = Export(f, lua_name, self)
-            return f
-        return register(func) if func is not None else register
+        return self._exporter(self.globals, func, name)
 
     def object(self, cls: type | None = None, *, name: str | None = None):
         """Class decorator: instances may be handed to Lua; their public methods become ``obj:m()``."""
