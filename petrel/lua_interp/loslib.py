@@ -1,99 +1,124 @@
-"""The os library subset a server needs: time, clock, date, difftime, getenv."""
+"""The os library subset a server needs: time, clock, date, difftime, getenv (loslib.c's)."""
 from __future__ import annotations
 
-import calendar
 import os
 import time
 
-from .lauxlib import NOVALUE, arg_error, check_integer, check_number, new_lib, opt_integer
-from .lobject import LuaError, LuaTable
+from .lauxlib import (NOVALUE, arg_error, check_integer, check_string, needs_runtime, new_lib, opt_string,
+                      type_error)
+from .lobject import LuaError, LuaTable, tointeger
+
+INT_MAX = 0x7FFFFFFF
+INT_MIN = -0x80000000
+# LUA_STRFTIMEOPTIONS (C99): one-character conversions, then the two-character E and O ones
+STRFTIME_OPTIONS = (set("aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%"),
+                    {"Ec", "EC", "Ex", "EX", "Ey", "EY", "Od", "Oe", "OH", "OI", "Om", "OM", "OS", "Ou",
+                     "OU", "OV", "Ow", "OW", "Oy"})
 
 
-def os_time(t=None, *_):
+def _getfield(rt, t, key, default, delta):
+    v = rt.index(t, key)
+    res = tointeger(v) if type(v) in (int, float, str) else None
+    if res is None:
+        if v is not None:
+            raise LuaError("field '%s' is not an integer" % key)
+        if default < 0:
+            raise LuaError("field '%s' missing in date table" % key)
+        return default
+    if not (res - delta <= INT_MAX if res >= 0 else INT_MIN + delta <= res):
+        raise LuaError("field '%s' is out-of-bound" % key)
+    return res - delta
+
+
+def _setallfields(t, tm):
+    for key, value in (("year", tm.tm_year), ("month", tm.tm_mon), ("day", tm.tm_mday),
+                       ("hour", tm.tm_hour), ("min", tm.tm_min), ("sec", tm.tm_sec),
+                       ("yday", tm.tm_yday), ("wday", (tm.tm_wday + 1) % 7 + 1)):
+        t.rawset(key, value)
+    if tm.tm_isdst >= 0:
+        t.rawset("isdst", tm.tm_isdst > 0)
+
+
+@needs_runtime
+def os_time(rt, t=None, *_):
     if t is None:
         return (int(time.time()),)
     if type(t) is not LuaTable:
-        arg_error(1, "time", "table expected, got %s" % ("nil" if t is None else type(t).__name__))
-
-    def field(k, default=None):
-        v = t.rawget(k)
-        if v is None:
-            if default is None:
-                raise LuaError("field '%s' missing in date table" % k)
-            return default
-        if type(v) is float and v.is_integer():
-            v = int(v)
-        if type(v) is not int:
-            raise LuaError("field '%s' is not an integer" % k)
-        return v
-    year, month, day = field("year"), field("month"), field("day")
-    hour, minute, sec = field("hour", 12), field("min", 0), field("sec", 0)
-    isdst = t.rawget("isdst")
-    tt = (year, month, day, hour, minute, sec, 0, 0, -1 if isdst is None else (1 if isdst else 0))
+        type_error(1, "time", "table", t)
+    year = _getfield(rt, t, "year", -1, 1900)
+    month = _getfield(rt, t, "month", -1, 1)
+    day = _getfield(rt, t, "day", -1, 0)
+    hour = _getfield(rt, t, "hour", 12, 0)
+    minute = _getfield(rt, t, "min", 0, 0)
+    sec = _getfield(rt, t, "sec", 0, 0)
+    isdst = rt.index(t, "isdst")
+    dst = -1 if isdst is None else (0 if isdst is False else 1)
     try:
-        return (int(time.mktime(tt)),)
-    except (OverflowError, ValueError):
+        # mktime normalises out-of-range fields (month 14, day 0...) as C's does
+        stamp = int(time.mktime((year + 1900, month + 1, day, hour, minute, sec, 0, 0, dst)))
+        _setallfields(t, time.localtime(stamp))
+    except (OverflowError, ValueError, OSError):
         raise LuaError("time result cannot be represented in this installation")
+    if stamp == -1:
+        raise LuaError("time result cannot be represented in this installation")
+    return (stamp,)
 
 
 def os_clock(*_):
     return (time.process_time(),)
 
 
-def os_difftime(a=NOVALUE, b=None, *_):
-    return (float(check_number(a, 1, "difftime") - (check_number(b, 2, "difftime") if b is not None else 0)),)
+def _checktime(v, n, fname):
+    return check_integer(v, n, fname)
 
 
-def _tm_table(tm):
-    t = LuaTable()
-    for k, v in (("year", tm.tm_year), ("month", tm.tm_mon), ("day", tm.tm_mday), ("hour", tm.tm_hour),
-                 ("min", tm.tm_min), ("sec", tm.tm_sec), ("wday", (tm.tm_wday + 1) % 7 + 1),
-                 ("yday", tm.tm_yday), ("isdst", bool(tm.tm_isdst > 0))):
-        t.rawset(k, v)
-    return t
+def os_difftime(a=NOVALUE, b=NOVALUE, *_):
+    t1 = _checktime(a, 1, "difftime")
+    t2 = _checktime(b, 2, "difftime")
+    return (float(t1 - t2),)
 
 
 def os_date(fmt=None, t=None, *_):
-    fmt = "%c" if fmt is None else fmt
-    if type(fmt) is not str:
-        arg_error(1, "date", "string expected")
-    stamp = time.time() if t is None else check_integer(t, 2, "date")
-    utc = fmt.startswith("!")
+    s = opt_string(fmt, 1, "date", "%c")
+    stamp = int(time.time()) if t is None else _checktime(t, 2, "date")
+    utc = s.startswith("!")
     if utc:
-        fmt = fmt[1:]
-    tm = time.gmtime(stamp) if utc else time.localtime(stamp)
-    if fmt.startswith("*t"):
-        return (_tm_table(tm),)
+        s = s[1:]
+    try:
+        tm = time.gmtime(stamp) if utc else time.localtime(stamp)
+    except (OverflowError, ValueError, OSError):
+        raise LuaError("date result cannot be represented in this installation")
+    if s == "*t":
+        res = LuaTable()
+        _setallfields(res, tm)
+        return (res,)
     out = []
     i = 0
-    while i < len(fmt):
-        c = fmt[i]
+    n = len(s)
+    one, two = STRFTIME_OPTIONS
+    while i < n:
+        c = s[i]
         if c != "%":
-            out.append(c)
-            i += 1
+            j = s.find("%", i)
+            if j < 0:
+                j = n
+            out.append(s[i:j])
+            i = j
             continue
-        if i + 1 >= len(fmt):
-            raise LuaError("bad argument #1 to 'date' (invalid conversion specifier '%')")
-        spec = fmt[i + 1]
-        if spec in "EO" and i + 2 < len(fmt):
-            spec = fmt[i + 1:i + 3]
-        if spec not in _VALID:
-            raise LuaError("bad argument #1 to 'date' (invalid conversion specifier '%%%s')" % spec)
+        i += 1
+        if i < n and s[i] in one:
+            spec = s[i]
+        elif i + 1 < n and s[i:i + 2] in two:
+            spec = s[i:i + 2]
+        else:
+            arg_error(1, "date", "invalid conversion specifier '%%%s'" % s[i:])
         out.append(time.strftime("%" + spec, tm))
-        i += 1 + len(spec)
+        i += len(spec)
     return ("".join(out),)
 
 
-_VALID = set("aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%") | {"Ec", "EC", "Ex", "EX", "Ey", "EY", "Od", "Oe",
-                                                         "OH", "OI", "Om", "OM", "OS", "Ou", "OU", "OV",
-                                                         "Ow", "OW", "Oy"}
-
-
-def os_getenv(name=None, *_):
-    if type(name) is not str:
-        arg_error(1, "getenv", "string expected")
-    v = os.environ.get(name)
-    return (v,)
+def os_getenv(name=NOVALUE, *_):
+    return (os.environ.get(check_string(name, 1, "getenv")),)
 
 
 OS_FUNCS = {

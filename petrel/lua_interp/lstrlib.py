@@ -15,6 +15,7 @@ from .lobject import LuaError, LuaTable, MAXINT, MININT, fmt_float, tostr_number
 from .lvm import call
 
 MAXCCALLS = 200
+MATCH_TICK = 2000
 LUA_MAXCAPTURES = 32
 CAP_UNFINISHED = -1
 CAP_POSITION = -2
@@ -39,6 +40,7 @@ _CLASSES = {
     "u": _cls(lambda c: 65 <= c <= 90),
     "w": _cls(lambda c: 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122),
     "x": _cls(lambda c: 48 <= c <= 57 or 65 <= c <= 70 or 97 <= c <= 102),
+    "z": _cls(lambda c: c == 0),  # deprecated, still accepted by 5.4
 }
 
 
@@ -54,7 +56,7 @@ def match_class(c: str, cl: str) -> bool:
 
 
 class MatchState:
-    __slots__ = ("src", "pat", "level", "capture", "matchdepth", "rt")
+    __slots__ = ("src", "pat", "level", "capture", "matchdepth", "rt", "budget")
 
     def __init__(self, src, pat, rt=None):
         self.src = src
@@ -63,6 +65,13 @@ class MatchState:
         self.capture = []
         self.matchdepth = MAXCCALLS
         self.rt = rt
+        self.budget = MATCH_TICK
+
+    def tick(self):
+        """Every MATCH_TICK matcher steps: the state's interrupt may stop a runaway backtrack."""
+        self.budget = MATCH_TICK
+        if self.rt is not None:
+            self.rt.tick()
 
     def reprep(self):
         self.level = 0
@@ -138,6 +147,9 @@ def do_match(ms, s, p):
     ms.matchdepth -= 1
     if ms.matchdepth == 0:
         raise LuaError("pattern too complex")
+    ms.budget -= 1
+    if ms.budget <= 0:
+        ms.tick()
     pat = ms.pat
     plen = len(pat)
     src = ms.src
@@ -209,6 +221,7 @@ def max_expand(ms, s, p, ep):
     i = 0
     while single_match(ms, s + i, p, ep):
         i += 1
+    ms.budget -= i >> 4
     while i >= 0:
         res = do_match(ms, s + i, ep + 1)
         if res is not None:

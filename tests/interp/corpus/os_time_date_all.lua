@@ -1,0 +1,23 @@
+-- os: date with every strftime conversion (UTC and local), *t/!*t, time with normalised fields and its errors, difftime, clock
+local t0 = 86400 * 365 * 30 + 12345
+print(os.date("!%Y-%m-%d %H:%M:%S", t0), os.date("!%c", t0), os.date("!%x %X %p %j %a %A %b %B %y %C %e|%D|%F|%R|%T|%u|%w|%%|%n|%t|%h|%I|%g|%G|%V|%U|%W|%Z", t0))
+local tt = os.date("!*t", t0)
+print(tt.year, tt.month, tt.day, tt.hour, tt.min, tt.sec, tt.wday, tt.yday, tt.isdst)
+local lt = os.date("*t", t0); print(lt.year, type(lt.isdst))
+print(os.time{year = 2020, month = 1, day = 1, hour = 0} - os.time{year = 2019, month = 12, day = 31, hour = 0})
+print(os.time{year = 2020, month = 14, day = 1, hour = 12} == os.time{year = 2021, month = 2, day = 1, hour = 12})
+print(os.time{year = 2020, month = 3, day = 0} == os.time{year = 2020, month = 2, day = 29})
+print(pcall(os.time, {year = 2020, month = 1})); print(pcall(os.time, {year = 2020, day = 1}))
+print(pcall(os.time, {year = "x", month = 1, day = 1})); print(pcall(os.time, {year = 2020, month = 1.5, day = 1}))
+print(pcall(os.time, {year = 2020, month = "3", day = 1}) )
+print(pcall(os.time, 5)); print(pcall(os.date, "%Ez", 0)); print(pcall(os.date, "%", 0)); print(pcall(os.date, "%Q", 0)); print(pcall(os.date, "%5", 0))
+print(os.date("!%Ec|%EC|%Ex|%EX|%Ey|%EY|%Od|%Oe|%OH|%OI|%Om|%OM|%OS|%Ou|%OU|%OV|%Ow|%OW|%Oy", t0))
+print(pcall(os.date, 5, 0), pcall(os.date, {}, 0), pcall(os.date, "%Y", "x"), pcall(os.date, "%Y", 1.5))
+print(os.difftime(10, 5), os.difftime(5), pcall(os.difftime), pcall(os.difftime, "a"))
+print(type(os.time()), type(os.clock()), math.type(os.time()), math.type(os.clock()))
+local d = os.date("*t"); print(type(d.year), d.month >= 1)
+local norm = {year = 2021, month = 13, day = 32, hour = 25, min = 61, sec = 61}
+os.time(norm); print(norm.year, norm.month, norm.day, norm.hour, norm.min, norm.sec, norm.wday, norm.yday, norm.isdst)
+print(os.date("!%H", 0), os.date("!%d/%m", -86400))
+print(pcall(os.time, {year = 2020, month = 1, day = 1, hour = 2^40}))
+print(os.time{year=2000, month=1, day=1, hour=12, min=0, sec=0, isdst=false} % 60)
