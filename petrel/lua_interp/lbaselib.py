@@ -6,9 +6,11 @@ import sys
 
 from .lauxlib import (NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer,
                       type_error, typename_for_error)
-from .ldebug import lib_function, where_level
-from .lobject import LuaError, LuaTable, TailCall, str2number, type_name
-from .lvm import FAST_ITERATORS, call, error_value
+from .ldebug import AUXLIB_CODES, lib_function, where_level
+from .lobject import LuaError, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
+from .lvm import FAST_ITERATORS, Runtime, call, error_value
+
+AUXLIB_CODES.add(Runtime.tostring.__code__)  # luaL_tolstring's "'__tostring' must return a string"
 
 
 @needs_runtime
@@ -34,43 +36,53 @@ def luaB_tostring(rt, *args):
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def luaB_tonumber(v=None, base=None, *rest):
+def luaB_tonumber(v=NOVALUE, base=None, *rest):
     if base is None:
         t = type(v)
         if t is int or t is float:
             return (v,)
         if t is str:
             return (str2number(v),)
+        if v is NOVALUE:
+            arg_error(1, "tonumber", "value expected")
         return (None,)
     b = check_integer(base, 2, "tonumber")
     if type(v) is not str:
-        if type(v) in (int, float):
-            v = str(v)
-        else:
-            type_error(1, "tonumber", "string", v)
+        type_error(1, "tonumber", "string", v)
     if not 2 <= b <= 36:
         arg_error(2, "tonumber", "base out of range")
-    s = v.strip(" \t\n\r\f\v").lower()
+    return (_str2int(v, b),)
+
+
+def _str2int(s, base):
+    """lbaselib.c's l_str2int: optional spaces and sign, alphanumeric digits below base."""
+    i, n = 0, len(s)
+    while i < n and s[i] in " \t\n\v\f\r":
+        i += 1
     neg = False
-    if s.startswith("-"):
-        neg, s = True, s[1:]
-    if not s:
-        return (None,)
-    n = 0
-    for ch in s:
-        d = _DIGITS.find(ch)
-        if d < 0 or d >= b:
-            return (None,)
-        n = n * b + d
-    from .lobject import wrap
-    n = wrap(n & 0xFFFFFFFFFFFFFFFF)
-    return (wrap(-n) if neg else n,)
+    if i < n and s[i] in "+-":
+        neg = s[i] == "-"
+        i += 1
+    if i >= n or not s[i].isascii() or not s[i].isalnum():
+        return None
+    acc = 0
+    while i < n and s[i].isascii() and s[i].isalnum():
+        d = _DIGITS.find(s[i].lower())
+        if d >= base:
+            return None
+        acc = (acc * base + d) & 0xFFFFFFFFFFFFFFFF
+        i += 1
+    while i < n and s[i] in " \t\n\v\f\r":
+        i += 1
+    if i != n:
+        return None
+    return wrap(-acc if neg else acc)
 
 
 @needs_runtime
 def luaB_ipairs(rt, *args):
     if not args:
-        arg_error(1, "ipairs", "table expected, got no value")
+        arg_error(1, "ipairs", "value expected")
     t = args[0]
     if type(t) is LuaTable and t.meta is None:
         return (ipairs_aux, t, 0)
@@ -190,7 +202,11 @@ def luaB_rawset(t=NOVALUE, k=None, v=None, *_):
     return (t,)
 
 
-def luaB_rawequal(a=None, b=None, *_):
+def luaB_rawequal(a=NOVALUE, b=NOVALUE, *_):
+    if a is NOVALUE:
+        arg_error(1, "rawequal", "value expected")
+    if b is NOVALUE:
+        arg_error(2, "rawequal", "value expected")
     if a is b:
         return (True,)
     ta, tb = type(a), type(b)
@@ -199,12 +215,12 @@ def luaB_rawequal(a=None, b=None, *_):
     return (False,)
 
 
-def luaB_rawlen(v=None, *_):
+def luaB_rawlen(v=NOVALUE, *_):
     if type(v) is LuaTable:
         return (v.length(),)
     if type(v) is str:
         return (len(v),)
-    arg_error(1, "rawlen", "table or string expected")
+    type_error(1, "rawlen", "table or string", v)
 
 
 def luaB_setmetatable(*args):
@@ -226,7 +242,9 @@ def _novalue():
 
 
 @needs_runtime
-def luaB_getmetatable(rt, v=None, *_):
+def luaB_getmetatable(rt, v=NOVALUE, *_):
+    if v is NOVALUE:
+        arg_error(1, "getmetatable", "value expected")
     mt = rt.getmeta(v)
     if mt is None:
         return (None,)
@@ -241,9 +259,11 @@ def luaB_assert(*args):
         arg_error(1, "assert", "value expected")
     v = args[0]
     if v is None or v is False:
-        if len(args) > 1:
-            raise LuaError(args[1], level=0)
-        raise LuaError("assertion failed!")
+        # luaB_assert hands its message to 'error' at level 1: strings get the caller's position
+        msg = args[1] if len(args) > 1 else "assertion failed!"
+        if type(msg) is str:
+            msg = where_level(sys._getframe(1), 1) + msg
+        raise LuaError(msg, level=0)
     return args
 
 
@@ -264,7 +284,9 @@ def luaB_pcall(*args):
     return (True,) + tuple(r)
 
 
-def luaB_xpcall(f=None, handler=None, *args):
+def luaB_xpcall(f=NOVALUE, handler=NOVALUE, *args):
+    if not callable(handler) or type(handler) is LuaTable:
+        type_error(2, "xpcall", "function", handler)
     try:
         r = call(f, *args)
     except Exception as e:
@@ -297,6 +319,8 @@ def luaB_select(n=NOVALUE, *args):
 def luaB_load(rt, chunk=None, chunkname=None, mode=None, *rest):
     env_given = len(rest) > 0
     env = rest[0] if rest else None
+    if type(chunk) in (int, float):
+        chunk = tostr_number(chunk)
     if type(chunk) is str:
         src = chunk
         name = chunkname if chunkname is not None else chunk

@@ -980,8 +980,14 @@ class Compiler:
             if v.func is not None and self._is_upvalue(v):
                 return "upvalue '%s'" % e.name
             return "local '%s'" % e.name
-        if t is N.Index and type(e.key) is N.String:
-            return "field '%s'" % e.key.value
+        if t is N.Index:  # as 5.4's getobjname names OP_GETFIELD, OP_GETI and OP_GETTABLE
+            k = e.key
+            if type(k) is N.String:
+                on_env = type(e.obj) is N.Name and e.obj.name == "_ENV"
+                return "%s '%s'" % ("global" if on_env else "field", k.value)
+            if type(k) is N.Number and type(k.value) is int and 0 <= k.value <= 255:
+                return "field 'integer index'"
+            return "field '?'"
         if t is N.Method:
             return "method '%s'" % e.name
         if t is N.String:

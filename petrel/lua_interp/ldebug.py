@@ -13,6 +13,9 @@ import sys
 # Code objects of library functions (the "C functions" of this interpreter).
 # Filled while the standard libraries are registered at import time.
 LIB_CODES: set = set()
+# Runtime methods that do lauxlib's work (luaL_tolstring): their errors are positioned at
+# the Lua caller like a library's, not like the runtime's own.
+AUXLIB_CODES: set = set()
 # Python frames that are plumbing, not a function Lua would see (tail-call trampoline).
 TRANSPARENT_CODES: set = set()
 
@@ -80,7 +83,7 @@ def where_builtin() -> str:
     that called the library function raising it.
     """
     f = sys._getframe(2)
-    if f.f_globals.get("__name__") == _RUNTIME_MODULE:
+    if f.f_globals.get("__name__") == _RUNTIME_MODULE and f.f_code not in AUXLIB_CODES:
         while f is not None:
             if "__luachunk__" in f.f_globals:
                 return frame_position(f) + " "

@@ -174,7 +174,7 @@ class LuaTable:
                 index.update((key, n) for n, key in enumerate(order))
             i = index.get(k)
             if i is None:
-                raise LuaError("invalid key to 'next'")
+                raise LuaError("invalid key to 'next'", level=0)  # a runtime error inside 'next': no position
             i += 1
         n = len(order)
         while i < n:

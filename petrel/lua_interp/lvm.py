@@ -99,6 +99,8 @@ def _lua_callable(self, *args):
     h = self.meta.hash.get("__call") if self.meta is not None else None
     if h is None:
         raise TypeError("'LuaTable' object is not callable")
+    if not callable(h):  # Lua retries the call with the __call value: its type is the culprit
+        raise TypeError("'%s' object is not callable" % type(h).__name__)
     return call(h, self, *args)
 
 
@@ -251,7 +253,7 @@ class Runtime:
                     if type(k) is str and desc is None:
                         desc = None
                     raise LuaError("attempt to index a %s value%s" % (type_name(o), _with(desc)))
-            if type(h) is LuaTable:
+            if type(h) is LuaTable or not callable(h):  # not a function: index it in turn
                 o = h
                 desc = None
                 continue
@@ -274,7 +276,7 @@ class Runtime:
                 h = self.metamethod(o, "__newindex")
                 if h is None:
                     raise LuaError("attempt to index a %s value%s" % (type_name(o), _with(desc)))
-            if type(h) is LuaTable:
+            if type(h) is LuaTable or not callable(h):
                 o = h
                 desc = None
                 continue
@@ -375,6 +377,8 @@ class Runtime:
             if h is not None:
                 r = call(h, a, a)
                 return r[0] if r else None
+            if type(a) is str and self.string_meta is not None:  # the string library's __unm
+                raise LuaError("attempt to unm a 'string' with a 'string'")
             raise LuaError("attempt to perform arithmetic on a %s value%s" % (type_name(a), _with(da)))
         if type(x) is int:
             return wrap(-x)
