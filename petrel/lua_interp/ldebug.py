@@ -147,12 +147,16 @@ _CALLSITE = re.compile(r"\(_c(\d+) :=")
 
 def callsite_description(tb) -> str | None:
     """For a 'not callable' TypeError: the description of the call site that failed."""
-    frame = tb.tb_frame
+    return call_site_at(tb.tb_frame, tb.tb_lasti)
+
+
+def call_site_at(frame, lasti) -> str | None:
+    """The description ("global 'f'", "method 'm'"...) of the call a Lua frame is making."""
     info = _info(frame)
     code = frame.f_code
     try:
         positions = list(code.co_positions())
-        pos = positions[tb.tb_lasti // 2]
+        pos = positions[lasti // 2]
     except (IndexError, AttributeError):
         return None
     line, _, col, _ = pos
@@ -170,6 +174,19 @@ def callsite_description(tb) -> str | None:
     return info.callsites.get(int(m.group(1)))
 
 
+def _called_as(desc: str | None) -> str | None:
+    """How a traceback names a function from its call site, as 5.4's funcnamefromcall does:
+    a global is "function 'name'", others keep their kind ("local 'f'", "method 'm'")."""
+    if not desc:
+        return None
+    kind, _, name = desc.partition(" ")
+    if kind == "global":
+        return "function %s" % name
+    if kind in ("local", "upvalue", "field", "method"):
+        return desc
+    return None
+
+
 def function_description(frame) -> str:
     info = _info(frame)
     desc = info.funcs.get(frame.f_code.co_name)
@@ -183,22 +200,54 @@ def function_description(frame) -> str:
     return "in function <%s:%d>" % (info.short_src, linedefined)
 
 
+def _c_function_name(code) -> str:
+    from .lauxlib import QUALIFIED
+    name = QUALIFIED.get(code)
+    if name is None:
+        name = code.co_name
+        for prefix in ("luaB_", "str_", "tab_", "math_", "utf8_", "os_"):
+            if name.startswith(prefix):
+                name = name[len(prefix):]
+                break
+    return name
+
+
 def traceback_from_tb(tb, message=None) -> str:
-    """Lua-style 'stack traceback:' text from a Python traceback (outermost first)."""
+    """Lua-style 'stack traceback:' text from a Python traceback (innermost first).
+
+    A Lua function is named the way its caller called it (the call site's description),
+    as Lua names it from the calling instruction; called from a library function (pcall)
+    or through a metamethod it is "function <chunk:line>".
+    """
     frames = []
     while tb is not None:
-        frames.append((tb.tb_frame, tb.tb_lineno))
+        frames.append((tb.tb_frame, tb.tb_lineno, tb.tb_lasti))
         tb = tb.tb_next
     lines = []
-    for frame, lineno in reversed(frames):
+    for i in range(len(frames) - 1, -1, -1):
+        frame, lineno, _ = frames[i]
         info = _info(frame)
         if info is None:
             if frame.f_code in LIB_CODES:
-                lines.append("\t[C]: in function '%s'" % frame.f_code.co_name.replace("luaB_", "").replace("str_", "").replace("tab_", "").replace("math_", ""))
+                lines.append("\t[C]: in function '%s'" % _c_function_name(frame.f_code))
             continue
         if is_block_frame(frame):
             continue
-        lines.append("\t%s:%d: %s" % (info.short_src, info.lua_line(lineno), function_description(frame)))
+        desc = info.funcs.get(frame.f_code.co_name)
+        if desc is not None and desc[0] == "main chunk":
+            what = "in main chunk"
+        else:
+            called = None
+            if i > 0:
+                caller, _, caller_lasti = frames[i - 1]
+                if _info(caller) is not None:
+                    called = _called_as(call_site_at(caller, caller_lasti))
+            if called is not None:
+                what = "in " + called
+            else:
+                linedefined = desc[1] if desc is not None else info.lua_line(frame.f_code.co_firstlineno)
+                what = "in function <%s:%d>" % (info.short_src, linedefined)
+        lines.append("\t%s:%d: %s" % (info.short_src, info.lua_line(lineno), what))
     lines.append("\t[C]: in ?")
     return "stack traceback:\n" + "\n".join(lines)
 
