@@ -14,6 +14,7 @@ line) and call-site names let the debugger phrase errors without any run-time co
 """
 from __future__ import annotations
 
+import copy
 import math
 
 from . import lnodes as N
@@ -232,6 +233,22 @@ class Resolver:
 
     def exp(self, ctx, e):
         t = type(e)
+        if t is N.BinOp or t is N.And or t is N.Or or t is N.UnOp or t is N.Paren:
+            # operator trees can be a thousand levels deep: walk them with a stack
+            stack = [e]
+            while stack:
+                e = stack.pop()
+                t = type(e)
+                if t is N.BinOp or t is N.And or t is N.Or:
+                    stack.append(e.b)
+                    stack.append(e.a)
+                elif t is N.UnOp:
+                    stack.append(e.a)
+                elif t is N.Paren:
+                    stack.append(e.exp)
+                else:
+                    self.exp(ctx, e)
+            return
         if t is N.Name:
             v = self.lookup(ctx, e.name)
             e.var = v
@@ -269,6 +286,7 @@ class Resolver:
                 raise CompileError("cannot use '...' outside a vararg function near '...'", e.line)
 
 
+_DEEP = 16   # operators along a left operand chain before Compiler.deep takes over
 _MIN, _MAX = str(MININT), str(MAXINT)   # literal bounds: LOAD_CONST, cheaper than a global
 _INT_BINOPS = frozenset(("+", "-", "*", "//", "%", "&", "|", "~", "<<", ">>"))
 
@@ -276,20 +294,37 @@ _INT_BINOPS = frozenset(("+", "-", "*", "//", "%", "&", "|", "~", "<<", ">>"))
 def is_int_exp(e, ints=None):
     """Whether e always yields an integer (or raises): integer constants, integer locals, and
     + - * // % and bitwise operators on integers (which wrap around, staying integers)."""
-    t = type(e)
-    while t is N.Paren:
-        e = e.exp
+    while True:  # down the left spine without recursion (chains can be long)
         t = type(e)
-    if t is N.Number:
-        return type(e.value) is int
-    if t is N.Name:
-        v = e.var
-        return v is not None and (v.isint if ints is None else v in ints)
-    if t is N.BinOp:
-        return e.op in _INT_BINOPS and is_int_exp(e.a, ints) and is_int_exp(e.b, ints)
-    if t is N.UnOp:
-        return e.op in ("-", "~") and is_int_exp(e.a, ints)
-    return False
+        if t is N.Paren:
+            e = e.exp
+        elif t is N.BinOp:
+            if e.op not in _INT_BINOPS or not is_int_exp(e.b, ints):
+                return False
+            e = e.a
+        elif t is N.UnOp:
+            if e.op not in ("-", "~"):
+                return False
+            e = e.a
+        elif t is N.Number:
+            return type(e.value) is int
+        elif t is N.Name:
+            v = e.var
+            return v is not None and (v.isint if ints is None else v in ints)
+        elif t is _Pre:
+            return e.isint
+        else:
+            return False
+
+
+class _Pre:
+    """An operand already compiled into a Python name (long operator chains, see Compiler.deep)."""
+    __slots__ = ("code", "isint", "desc")
+
+    def __init__(self, code, isint, desc=None):
+        self.code = code
+        self.isint = isint
+        self.desc = desc
 
 
 # --------------------------------------------------------------------------- emitter
@@ -973,6 +1008,8 @@ class Compiler:
         while type(e) is N.Paren:
             e = e.exp
         t = type(e)
+        if t is _Pre:
+            return e.desc
         if t is N.Name:
             v = e.var
             if v is None:
@@ -1006,6 +1043,10 @@ class Compiler:
 
     def exp(self, e) -> PyExpr:
         t = type(e)
+        if t is _Pre:
+            return PyExpr(e.code, "simple")
+        if (t is N.BinOp or t is N.UnOp) and self._spine(e) > _DEEP:
+            return self.deep(e)
         if t is N.Name:
             v = e.var
             if v is not None:
@@ -1068,6 +1109,72 @@ class Compiler:
         if t is N.BinOp:
             return self.binop(e)
         raise AssertionError(t)
+
+    @staticmethod
+    def _spine(e):
+        """How many operators deep the left operand chain of e goes."""
+        n = 0
+        while True:
+            t = type(e)
+            if t is N.BinOp and not (e.op == ".." and type(e.b) is N.BinOp and e.b.op == ".."):
+                e = e.a
+            elif t is N.UnOp:
+                e = e.a
+            elif t is N.Paren:
+                e = e.exp
+                continue
+            else:
+                return n
+            n += 1
+            if n > _DEEP:
+                return n
+
+    def deep(self, e):
+        """A long operator chain (x + x + ... a thousand times): Python refuses expressions nested
+        that deeply, so a block function evaluates it one operator per statement, in Lua's order."""
+        nodes = []
+        x = e
+        while True:
+            t = type(x)
+            if t is N.BinOp and not (x.op == ".." and type(x.b) is N.BinOp and x.b.op == ".."):
+                nodes.append(x)
+                x = x.a
+            elif t is N.UnOp:
+                nodes.append(x)
+                x = x.a
+            elif t is N.Paren:
+                x = x.exp
+            else:
+                break
+        self.nfuncs += 1
+        name = "B_%d" % self.nfuncs
+        parent_scope, parent_indent = self.scope, self.indent
+        scope = PyScope(parent_scope, "blk")
+        self.scope, self.indent = scope, 1
+        bottom = self.exp(x)
+        if bottom.kind == "simple":
+            pre = _Pre(bottom.code, is_int_exp(x), self.desc(x))
+        else:
+            r = self.temp()
+            self.emit("%s = %s" % (r, bottom.code))
+            pre = _Pre(r, is_int_exp(x), self.desc(x))
+        for node in reversed(nodes):
+            node = copy.copy(node)
+            node.a = pre
+            code = (self.binop(node) if type(node) is N.BinOp else self.unop(node)).code
+            r = self.temp()
+            self.emit("%s = %s" % (r, code))
+            pre = _Pre(r, is_int_exp(node))
+        self.emit("return %s" % r)
+        lines = scope.lines
+        self.scope, self.indent = parent_scope, parent_indent
+        self.emit("def %s():" % name)
+        if scope.nonlocals:
+            self.scope.lines.append((self.indent + 1, "nonlocal " + ", ".join(sorted(scope.nonlocals)), self.line))
+            self.scope.nonlocals.update(n for n in scope.nonlocals if n == "tick")
+        for ind, text, ll in lines:
+            self.scope.lines.append((ind + self.indent, text, ll))
+        return PyExpr("%s()" % name)
 
     def truth(self, e) -> str:
         """Python condition for Lua truthiness of e."""
@@ -1266,6 +1373,8 @@ class Compiler:
 
     def binop(self, e):
         op = e.op
+        if op == ".." and type(e.b) is N.BinOp and e.b.op == "..":
+            return self.concat_chain(e)
         if op in ("==", "~="):
             code = self.equality(e)
             return PyExpr(code if op == "==" else "(not %s)" % code, "bool")
@@ -1348,6 +1457,17 @@ class Compiler:
             return PyExpr("(%s %s %s if type(%s) is type(%s) is int else %s)" % (an, pyop, bn, ab, bb, slow))
         # ^ << >>: always through the runtime
         return PyExpr("RT.%s(%s, %s, %r, %r)" % (helper, ab, bb, da, db))
+
+    def concat_chain(self, e):
+        """a .. b .. c ...: one flat call (Python limits how deeply expressions may nest)."""
+        ops = []
+        while type(e) is N.BinOp and e.op == "..":
+            ops.append(e.a)
+            e = e.b
+        ops.append(e)
+        vals = [self.exp(x).code for x in ops]
+        descs = tuple(self.desc(x) for x in ops)
+        return PyExpr("RT.concatn((%s,), %r)" % (", ".join(vals), descs))
 
     def equality(self, e):
         a, b = e.a, e.b

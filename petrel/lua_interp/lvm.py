@@ -439,6 +439,35 @@ class Runtime:
             a, da = b, db
         raise LuaError("attempt to concatenate a %s value%s" % (type_name(a), _with(da)))
 
+    def concatn(self, vals, descs):
+        """a .. b .. c ...: operands evaluated left to right, joined as Lua's OP_CONCAT does."""
+        try:
+            r = "".join(vals)
+        except TypeError:
+            parts = []
+            for v in vals:
+                t = type(v)
+                if t is str:
+                    parts.append(v)
+                elif t is int or t is float:
+                    parts.append(tostr_number(v))
+                else:
+                    break
+            else:
+                r = "".join(parts)
+                if len(r) >= 65536:
+                    self.account(len(r))
+                return r
+            # a metamethod or an error: pairwise from the right, as the nested operators would
+            r, d = vals[-1], descs[-1]
+            for i in range(len(vals) - 2, -1, -1):
+                r = self.concat(vals[i], r, descs[i], d)
+                d = None
+            return r
+        if len(r) >= 65536:
+            self.account(len(r))
+        return r
+
     # ------------------------------------------------------------ comparison
     def eq(self, a, b):
         if a is b:
