@@ -42,6 +42,8 @@ RUNTIME_MODULES = {
 
 _PRELUDE_PATH = os.path.join(os.path.dirname(__file__), "lupa_prelude.lua")
 MAX_TABLE_DEPTH = 32
+_PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
+_OK = (True,)
 
 
 def _deny_attribute(obj: Any, name: Any, is_setting: bool) -> Any:
@@ -52,6 +54,10 @@ class LupaState:
     """One lupa LuaRuntime holding the service, and the prelude functions that drive it."""
 
     __slots__ = ("runtime", "fns", "lib_version", "installed", "classes", "lua_type", "dead")
+
+    def type_name(self, value: Any) -> str:
+        """Lua's name for the type of a value that came out of this state."""
+        return self.lua_type(value) or lua_type_name(value)
 
     def __init__(self, runtime: Any, fns: dict[str, Any], lua_type: Callable) -> None:
         self.runtime = runtime
@@ -147,11 +153,19 @@ class LupaEngine(Engine):
         to_python = self._to_python
         results = self._results
         name = export.name
+
+        def arguments(args: tuple) -> tuple:
+            # Strings, numbers, booleans and nil pass as they are; only tables need converting.
+            for arg in args:
+                if type(arg) not in _PLAIN:
+                    return tuple(to_python(state, a) for a in args)
+            return args
+
         if export.is_async:
             async def call_async(*args: Any) -> tuple:
                 target, args = (args[0], args[1:]) if method else (None, args)
                 try:
-                    value = await export.call_async(ctx, target, tuple(to_python(state, a) for a in args))
+                    value = await export.call_async(ctx, target, arguments(args))
                 except LuaRuntimeError as exc:
                     return (False, str(exc).encode("utf-8", "surrogateescape"))
                 except Exception as exc:
@@ -165,7 +179,7 @@ class LupaEngine(Engine):
         def call(*args: Any) -> tuple:
             target, args = (args[0], args[1:]) if method else (None, args)
             try:
-                value = export.call(ctx, target, tuple(to_python(state, a) for a in args))
+                value = export.call(ctx, target, arguments(args))
                 return results(state, value)
             except LuaRuntimeError as exc:
                 return (False, str(exc).encode("utf-8", "surrogateescape"))
@@ -177,10 +191,11 @@ class LupaEngine(Engine):
         return state.fns["sync_stub"](call)
 
     def _results(self, state: LupaState, value: Any) -> tuple:
-        if isinstance(value, tuple):
+        kind = type(value)
+        if kind in _PLAIN and (kind is not int or -2**63 <= value < 2**63):
+            return _OK if value is None else (True, value)
+        if kind is tuple:
             return (True,) + tuple(self._to_lua(state, v) for v in value)
-        if value is None:
-            return (True,)
         return (True, self._to_lua(state, value))
 
     def _to_lua(self, state: LupaState, value: Any, depth: int = 0) -> Any:
@@ -261,13 +276,10 @@ class LupaEngine(Engine):
         if state.lib_version != self.libraries.version:
             self._install_libraries(state)
         fns = state.fns
-        fns["begin_request"]()
         fields = request_fields(request)
         table_from = state.runtime.table_from
-        table = table_from(fields)
-        for key in (b"headers", b"cookies", b"args"):
-            table[key] = table_from(fields[key])
-        outcome = fns["start_handler"](handler.encode(), table)
+        outcome = fns["start_handler"](handler.encode(), table_from(fields), table_from(fields[b"headers"]),
+                                       table_from(fields[b"cookies"]), table_from(fields[b"args"]))
         if outcome[0] == b"missing":
             raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
         result = await self._drive(state, outcome[1])
@@ -278,19 +290,10 @@ class LupaEngine(Engine):
         checked = fns["read_response"](response)
         if checked[0] is not True:
             raise HandlerError(handler, f"the handler returned {_text(checked[1])}, not the response table")
-        _, status, content, headers = checked
-        if state.lua_type(headers) == "table":
-            headers = dict(headers.items())
-        return response_from_fields(handler, status, content, headers, self._type_name(state))
-
-    @staticmethod
-    def _type_name(state: LupaState) -> Callable[[Any], str]:
-        def name(value: Any) -> str:
-            kind = state.lua_type(value)
-            if kind is not None:
-                return kind
-            return lua_type_name(value)
-        return name
+        status, content, headers = checked[1], checked[2], checked[3]
+        if headers is True:
+            headers = dict(zip(checked[4::2], checked[5::2]))
+        return response_from_fields(handler, status, content, headers, state.type_name)
 
     def reset(self, state: LupaState) -> bool:
         if state.dead:

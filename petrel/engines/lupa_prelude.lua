@@ -247,9 +247,11 @@ local function end_request()
     env_mt.__newindex = base
 end
 
-local function start_handler(name, request)
+local function start_handler(name, request, headers, cookies, args)
     local fn = rawget(base, name)
     if type(fn) ~= "function" then return "missing", type(fn) end
+    begin_request()
+    request.headers, request.cookies, request.args = headers, cookies, args
     local response = { status = 200, headers = {}, content = "" }
     return "step", start(fn, request, response)
 end
@@ -260,9 +262,18 @@ local function start_bootstrap()
     return "step", start(fn)
 end
 
+-- One call out to Python with everything: ok, status, content, then either the headers value
+-- itself (not a table) or true followed by the header names and values.
 local function read_response(response)
     if type(response) ~= "table" then return false, type(response) end
-    return true, response.status, response.content, response.headers
+    local headers = response.headers
+    if type(headers) ~= "table" then return true, response.status, response.content, headers end
+    local flat, n = {}, 0
+    for k, v in pairs(headers) do
+        flat[n + 1], flat[n + 2] = k, v
+        n = n + 2
+    end
+    return true, response.status, response.content, true, unpack(flat, 1, n)
 end
 
 return {

@@ -35,6 +35,7 @@ class LibraryRegistry:
         ctx.libraries = self
         self.libraries: list[Library] = []
         self.version = 0
+        self._object_types: dict[type, ObjectType | None] = {}   # cache of find_object_type
         for library in builtins if builtins is not None else builtin_libraries():
             self.register(library)
 
@@ -44,14 +45,22 @@ class LibraryRegistry:
         for hook in library.on_load:
             hook(self.ctx)
         self.libraries.append(library)
+        self._object_types.clear()
         self.version += 1
 
     def find_object_type(self, value: object) -> ObjectType | None:
+        kind = type(value)
+        try:
+            return self._object_types[kind]
+        except KeyError:
+            pass
+        found = None
         for library in self.libraries:
             found = library.object_type(value)
             if found is not None:
-                return found
-        return None
+                break
+        self._object_types[kind] = found
+        return found
 
     def load_native(self, name: str) -> Library:
         """Import the Python module ``name`` from the lib search path and register its ``library``."""
