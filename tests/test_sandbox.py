@@ -46,6 +46,10 @@ local attempts = {
         for k, v in pairs(m) do return type(v) end
     end,
     library_attribute = function() return petrel.add_route.__globals__ end,
+    python_repr = function()
+        local text = tostring(metric()) .. tostring(petrel.add_route)
+        if text:find("object at") or text:find("petrel") or text:find("<") then return text end
+    end,
     require_outside = function() return require("..secret") end,
     require_absolute = function() return require("/etc/passwd") end,
 }
@@ -118,7 +122,7 @@ def test_forbidden_names_absent(server):
 
 @pytest.mark.parametrize("what", ["string_metatable", "string_dump_method", "modify_string",
                                   "modify_metatable_env", "python_object", "library_attribute",
-                                  "require_outside", "require_absolute"])
+                                  "python_repr", "require_outside", "require_absolute"])
 def test_escapes_blocked(server, what):
     reply = httpx.get(f"{server.url}/escape", params={"what": what})
     assert reply.status_code == 200

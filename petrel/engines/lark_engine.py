@@ -320,13 +320,12 @@ class LarkEngine(Engine):
             for method_name, export in object_type.methods.items():
                 methods.rawset(method_name, self._stub(lstate, export, method=True))
             type_label = object_type.name
-            handles = self.handles
 
             def refuse(_t: Any, key: Any, _v: Any) -> tuple:
                 raise LuaError(f"attempt to set field '{_key_text(key)}' of a {type_label} object")
 
             def show(t: Any) -> tuple:
-                return (f"{type_label}: {handles.get(t)!r}",)
+                return (f"{type_label}: 0x{id(t):08x}",)
 
             meta = _table({"__index": methods, "__newindex": refuse, "__tostring": show,
                            "__name": type_label, "__metatable": False})

@@ -131,6 +131,7 @@ local function async_stub(py)
 end
 
 local handles = setmetatable({}, { __mode = "k" })
+local serials = setmetatable({}, { __mode = "k" })   -- what tostring(obj) shows: no Python repr
 
 local function method_stub(name, py, is_async)
     local message = "calling '" .. name .. "' on bad self"
@@ -156,15 +157,19 @@ local function make_class(name, methods)
         __newindex = function(_, k)
             error("attempt to set field '" .. tostring(k) .. "' of a " .. name .. " object", 2)
         end,
-        __tostring = function(self) return name .. ": " .. tostring(handles[self]) end,
+        __tostring = function(self) return name .. ": " .. tostring(serials[self]) end,
         __name = name,
         __metatable = false,
     }
 end
 
+local serial = 0
+
 local function new_object(class, handle)
     local obj = setmetatable({}, class)
     handles[obj] = handle
+    serial = serial + 1
+    serials[obj] = serial
     return obj
 end
 
