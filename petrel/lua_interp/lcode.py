@@ -1052,9 +1052,10 @@ class Compiler:
             if v is not None:
                 return PyExpr(v.pyname, "simple")
             env = self.env_code(e.env)
-            # a false/0/"" global takes the slow path, which returns it all the same
-            return PyExpr("(%s.hash.get(%r) or RT.index(%s, %r, None))" % (env, e.name, env, e.name)
-                          if e.env.pyname == "ENV" else
+            # (not `hash.get(k) or ...`: a table's truth test would call LuaTable.__len__)
+            r = self.temp()
+            return PyExpr("(%s if (%s := %s.hash.get(%r)) is not None or %s.meta is None else RT.index(%s, %r, None))"
+                          % (r, r, env, e.name, env, env, e.name) if e.env.pyname == "ENV" else
                           "RT.index(%s, %r, %r)" % (env, e.name, "upvalue '_ENV'"))
         if t is N.Number:
             v = e.value
