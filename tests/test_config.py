@@ -7,7 +7,7 @@ import subprocess
 import httpx
 import pytest
 
-from support import DEFAULT_ENGINE, EXAMPLES, petrel_command
+from support import EXAMPLES, petrel_command
 from petrel.config import OPTIONS, ConfigError, load_config
 
 
@@ -117,12 +117,12 @@ def test_lua_runtimes(start_server):
         server.stop()
 
 
-def test_devmode_reloads_files(start_server, tmp_path):
+def test_devmode_reloads_files(start_server, engine, tmp_path):
     root = tmp_path / "dev"
     root.mkdir()
     (root / "b.lua").write_text('function bootstrap() petrel.add_route("/", "h") end\n')
     (root / "h.lua").write_text('function h(req, res) res.content = "one" return res end\n')
-    server = start_server(root, DEFAULT_ENGINE, "--lua.devmode=1")
+    server = start_server(root, engine, "--lua.devmode=1")
     assert httpx.get(server.url + "/").text == "one"
     (root / "h.lua").write_text('function h(req, res) res.content = "two" return res end\n')
     assert httpx.get(server.url + "/").text == "two"
