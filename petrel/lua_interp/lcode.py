@@ -386,6 +386,11 @@ _INTRINSICS = {
                       "abs({0})"),
     ("math", "floor"): (1, "{f} is K_floor",
                         "(({t} := type({0})) is int or {t} is float and -9.2e18 < {0} < 9.2e18)", "FLOOR({0})"),
+    # statement only (value None): table.insert(t, v) appending to a plain table's array part
+    ("table", "insert"): (2, "type({f}) is PARTIAL and {f}.func is K_tinsert",
+                          "type({0}) is LuaTable and {0}.meta is None and {1} is not None and "
+                          "(({t} := len({h} := {0}.hash)) == 0 or {t} in {h}) and {t} + 1 not in {h}",
+                          None, "{h}[{t} + 1] = {1}; {0}.keys = None"),
 }
 
 
@@ -748,6 +753,13 @@ class Compiler:
 
     def st_CallStat(self, s):
         r = self.temp()
+        spec = self._intrinsic(s.call)
+        if spec is not None:
+            f, names, test, _, stmt = self._intrinsic_stmts(s.call, spec)
+            site = self.site(self.desc(s.call.func))
+            self.emit("if %s: %s" % (test, stmt))
+            self.emit("elif type(%s := (%s := %s)(%s)) is TailCall: %s.resolve()" % (r, site, f, ", ".join(names), r))
+            return
         self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
 
     def st_Do(self, s):
@@ -1077,7 +1089,7 @@ class Compiler:
             return inner
         if t is N.Call or t is N.Method:
             spec = self._intrinsic(e)
-            if spec is not None:
+            if spec is not None and spec[3] is not None:
                 return PyExpr(self._inline_call(e, spec))
             return PyExpr("(%s or N1)[0]" % self.call(e))
         if t is N.Index:
@@ -1256,6 +1268,25 @@ class Compiler:
             return None
         return spec
 
+    def _intrinsic_stmts(self, e, spec):
+        """Statements binding callee and arguments; returns (callee, args, test, value, statement)."""
+        f = self.temp()
+        self.emit("%s = %s" % (f, self.exp(e.func).code))
+        names = []
+        for a in e.args:
+            x = self.exp(a)
+            if x.kind == "simple":
+                names.append(x.code if x.code.isidentifier() else "(%s)" % x.code)
+            else:
+                r = self.temp()
+                self.emit("%s = %s" % (r, x.code))
+                names.append(r)
+        t, h = self.temp(), self.temp()
+        test = "%s and %s" % (spec[1].format(f=f), spec[2].format(*names, t=t, h=h))
+        value = spec[3].format(*names, t=t, h=h) if spec[3] is not None else None
+        stmt = spec[4].format(*names, t=t, h=h) if len(spec) > 4 else value
+        return f, names, test, value, stmt
+
     def _inline_call(self, e, spec):
         """One value of an intrinsic call: inline when the callee is the library function."""
         fcode = self.exp(e.func).code
@@ -1265,7 +1296,7 @@ class Compiler:
         names = []
         for a in args:
             if a.kind == "simple":
-                names.append(a.code)
+                names.append(a.code if a.code.isidentifier() else "(%s)" % a.code)
             else:
                 r = self.temp()
                 binds.append("(%s := %s)" % (r, a.code))
@@ -1289,6 +1320,18 @@ class Compiler:
                 "else RT.index(%s, %s, %r))" % (r, ob, r, on, k, mt, on, ix, mt, r, ix, k, on, k, desc))
 
     def tailcall(self, e):
+        spec = self._intrinsic(e)
+        if spec is not None and spec[3] is not None:
+            f, names, test, value, _ = self._intrinsic_stmts(e, spec)
+            self.emit("if %s: return (%s,)" % (test, value))
+            a = self.temp()
+            self.emit("%s = (%s,)" % (a, ", ".join(names)))
+            site = self.site(self.desc(e.func))
+            t = self.temp()
+            self.emit("if type(%s) is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC):" % (f, f, f))
+            self.emit("    %s = NEW(TailCall); %s.f = %s; %s.args = %s; return %s" % (t, t, f, t, a, t))
+            self.do_return_value("(%s := %s)(*%s)" % (site, f, a))
+            return
         if type(e) is N.Method:
             o = self.exp(e.obj)
             ob, on = self._bind(o)
