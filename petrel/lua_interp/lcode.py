@@ -693,13 +693,9 @@ class Compiler:
             if type(tg) is N.Name:
                 self.assign_name(tg, self.exp(s.exps[0]).code)
             else:
-                o = self.exp(tg.obj).code
-                k = self.exp(tg.key)
-                ot, kt = self.temp(), self.temp()
-                self.emit("%s = %s" % (ot, o))
-                self.emit("%s = %s" % (kt, k.code))
-                vt = self.temp()
-                self.emit("%s = %s" % (vt, self.exp(s.exps[0]).code))
+                # table, key, value evaluated in order; a local that no closure assigns cannot
+                # change meanwhile and is used as it is
+                ot, kt, vt = (self._stable(x) for x in (tg.obj, tg.key, s.exps[0]))
                 self.setindex(ot, kt, vt, self.desc(tg.obj), tg.key)
             return
         # general case: evaluate table/key subexpressions, then all values, then assign
@@ -735,8 +731,18 @@ class Compiler:
     def env_code(self, envvar):
         return envvar.pyname
 
+    def _stable(self, e):
+        """A Python name or constant for e's value, through a temp unless it cannot change."""
+        x = self.exp(e)
+        t = type(e)
+        if x.kind == "simple" and (t in _CONSTS or t is N.Name and e.var is not None and not e.var.assigned_inner):
+            return x.code if x.code.isidentifier() else "(%s)" % x.code
+        r = self.temp()
+        self.emit("%s = %s" % (r, x.code))
+        return r
+
     def setindex(self, o, k, v, desc, keynode):
-        const_str = type(keynode) is N.String
+        const_str = type(keynode) is N.String or is_int_exp(keynode)
         if const_str:
             cond = "type(%s) is LuaTable and %s is not None and (%s.meta is None or %s in %s.hash)" % (o, v, o, k, o)
         else:
@@ -1408,9 +1414,11 @@ class Compiler:
             return PyExpr("(-%s if (type(%s) is int and %s != MININT) or type(%s) is float else RT.unm(%s, %r))"
                           % (an, ab, an, an, an, d))
         if op == "#":
-            t = self.temp()
-            return PyExpr("(len(%s) if (%s := type(%s)) is str else %s.length() if %s is LuaTable and %s.meta is None "
-                          "else RT.len(%s, %r))" % (an, t, ab, an, t, an, an, d))
+            t, n, h = self.temp(), self.temp(), self.temp()
+            # a plain table whose border is its size (an array): no call at all
+            return PyExpr("(len(%s) if (%s := type(%s)) is str else (%s if ((%s := len(%s := %s.hash)) == 0 or %s in %s) "
+                          "and %s + 1 not in %s else %s.length()) if %s is LuaTable and %s.meta is None "
+                          "else RT.len(%s, %r))" % (an, t, ab, n, n, h, an, n, h, n, h, an, t, an, an, d))
         if op == "~":
             return PyExpr("(~%s if type(%s) is int else RT.bnot(%s, %r))" % (an, ab, an, d))
         raise AssertionError(op)
