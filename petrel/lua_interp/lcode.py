@@ -1413,6 +1413,8 @@ class Compiler:
         if op == "-":
             return PyExpr("(-%s if (type(%s) is int and %s != MININT) or type(%s) is float else RT.unm(%s, %r))"
                           % (an, ab, an, an, an, d))
+        if op == "#" and type(e.a) is N.Number:  # '5.hash' would not even parse
+            return PyExpr("RT.len(%s, %r)" % (an, d))
         if op == "#":
             t, n, h = self.temp(), self.temp(), self.temp()
             # a plain table whose border is its size (an array): no call at all
@@ -1464,26 +1466,29 @@ class Compiler:
                     bound = ("(%s := %s + %s) <= %s" % (r, ab, bb, _MAX) if op == "+" else
                              "%s <= (%s := %s - %s)" % (_MIN, r, ab, bb))
                     return PyExpr("(%s if %s else %s)" % (r, bound, slow))
-                return PyExpr("(%s if %s <= (%s := %s %s %s) <= %s else %s)" % (r, _MIN, r, ab, op, bb, _MAX, slow))
+                return PyExpr("(%s if (%s := %s %s %s).bit_length() < 64 else %s)" % (r, r, ab, op, bb, slow))
             if type(bconst) is int:
                 if small:
                     bound = "(%s := %s %s %s) <= %s" % (r, an, op, bn, _MAX) if op == "+" else \
                         "%s <= (%s := %s %s %s)" % (_MIN, r, an, op, bn)
                     return PyExpr("(%s if type(%s) is int and %s else %s)" % (r, ab, bound, slow))
-                return PyExpr("(%s if type(%s) is int and %s <= (%s := %s %s %s) <= %s else %s)"
-                              % (r, ab, _MIN, r, an, op, bn, _MAX, slow))
+                return PyExpr("(%s if type(%s) is int and (%s := %s %s %s).bit_length() < 64 else %s)"
+                              % (r, ab, r, an, op, bn, slow))
             if type(bconst) is float:
                 return PyExpr("(%s %s %s if type(%s) is float else %s)" % (an, op, bn, ab, slow))
             if (ia or type(e.a) is N.Number and type(e.a.value) is int) and a.kind == "simple":
-                return PyExpr("(%s if type(%s) is int and %s <= (%s := %s %s %s) <= %s else %s)"
-                              % (r, bb, _MIN, r, an, op, bn, _MAX, slow))
+                return PyExpr("(%s if type(%s) is int and (%s := %s %s %s).bit_length() < 64 else %s)"
+                              % (r, bb, r, an, op, bn, slow))
             if ib and b.kind == "simple":
-                return PyExpr("(%s if type(%s) is int and %s <= (%s := %s %s %s) <= %s else %s)"
-                              % (r, ab, _MIN, r, an, op, bn, _MAX, slow))
+                return PyExpr("(%s if type(%s) is int and (%s := %s %s %s).bit_length() < 64 else %s)"
+                              % (r, ab, r, an, op, bn, slow))
             t = self.temp()
-            return PyExpr("(%s if (%s := type(%s)) is type(%s) is int and %s <= (%s := %s %s %s) <= %s else "
-                          "%s %s %s if %s is float and type(%s) is float else %s)"
-                          % (r, t, ab, bb, _MIN, r, an, op, bn, _MAX, an, op, bn, t, bn, slow))
+            # (r.bit_length() < 64: the result fits in 64 bits; -2**63 itself takes the slow path)
+            # (both operands are evaluated before any branch: a chained test unless b is a plain name)
+            both = "(%s := type(%s)) is int and type(%s) is int" if b.kind == "simple" else "(%s := type(%s)) is type(%s) is int"
+            return PyExpr(("(%s if " + both + " and (%s := %s %s %s).bit_length() < 64 else "
+                           "%s %s %s if %s is float and type(%s) is float else %s)")
+                          % (r, t, ab, bb, r, an, op, bn, an, op, bn, t, bn, slow))
         if op in ("//", "%") and type(bconst) is int and bconst > 0:
             if ia:
                 return PyExpr("(%s %s %s)" % (a.code, op, b.code))
