@@ -338,9 +338,12 @@ class LarkEngine(Engine):
 
     # -- running -------------------------------------------------------------------------------
     async def _run(self, lstate: LarkState, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` (Lua code) in a worker thread. If the request is cancelled (the client went
+        away), stop waiting at once and flag the state: the interpreter's interrupt check then ends
+        the Lua code within a few thousand steps, and the state is discarded, never reused."""
         lstate.cancelled = False
         try:
-            return await anyio.to_thread.run_sync(fn, limiter=self.limiter)
+            return await anyio.to_thread.run_sync(fn, limiter=self.limiter, abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
             lstate.cancelled = True
             raise
