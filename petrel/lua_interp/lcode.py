@@ -1367,7 +1367,32 @@ class Compiler:
         self.emit("    %s = NEW(TailCall); %s.f = %s; %s.args = %s; return %s" % (t, t, f, t, a, t))
         self.do_return_value("(%s := %s)(*%s)" % (site, f, a) if args else "(%s := %s)()" % (site, f))
 
+    def _stable_node(self, e):
+        t = type(e)
+        return t in _CONSTS or t is N.Name and e.var is not None and not e.var.assigned_inner
+
     def table(self, e):
+        items = e.items
+        if all(self._stable_node(v) and (k is None or type(k) is N.String) for k, v in items) and \
+                (all(k is None for k, _ in items) or all(k is not None for k, _ in items)):
+            # items that nothing can change meanwhile: build the table in statements before the
+            # expression (no constructor call), in a temp
+            t = self.temp()
+            vals = [(k, self.exp(v)) for k, v in items]
+            if not items:
+                d = "{}"
+            elif items[0][0] is None:
+                d = "{%s}" % ", ".join("%d: %s" % (i, x.code) for i, (_, x) in enumerate(vals, 1))
+            else:
+                d = "{%s}" % ", ".join("%r: %s" % (k.value, x.code) for k, x in vals)
+            self.emit("%s = NEW(LuaTable); %s.meta = %s.keys = None" % (t, t, t))
+            if any(type(v) in (N.Name, N.Nil) for _, v in items):
+                h = self.temp()
+                self.emit("%s.hash = %s if None not in (%s := %s).values() else {k: v for k, v in %s.items() if v is not None}"
+                          % (t, h, h, d, h))
+            else:
+                self.emit("%s.hash = %s" % (t, d))
+            return PyExpr(t, "simple")
         if not e.items:
             return PyExpr("LuaTable()")
         pos = []
