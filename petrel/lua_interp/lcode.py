@@ -1229,6 +1229,9 @@ class Compiler:
                           "else RT.index(%s, %s, %r))" % (r, ob, r, on, k, on, on, k, desc))
         kx = self.exp(e.key)
         r = self.temp()
+        if kx.kind == "simple" and is_int_exp(e.key):
+            return PyExpr("(%s if type(%s) is LuaTable and ((%s := %s.hash.get(%s)) is not None "
+                          "or %s.meta is None) else RT.index(%s, %s, %r))" % (r, ob, r, on, kx.code, on, on, kx.code, desc))
         if kx.kind == "simple":
             kn = kx.code
             return PyExpr("(%s if type(%s) is LuaTable and type(%s) is not bool and ((%s := %s.hash.get(%s)) is not None "
