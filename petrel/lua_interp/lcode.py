@@ -761,10 +761,12 @@ class Compiler:
         r = self.temp()
         spec = self._intrinsic(s.call)
         if spec is not None:
-            f, names, test, _, stmt = self._intrinsic_stmts(s.call, spec)
             site = self.site(self.desc(s.call.func))
-            self.emit("if %s: %s" % (test, stmt))
-            self.emit("elif type(%s := (%s := %s)(%s)) is TailCall: %s.resolve()" % (r, site, f, ", ".join(names), r))
+            stmt = spec[4] if len(spec) > 4 else spec[3]
+            self._intrinsic_block(s.call, spec, lambda names, t, h: stmt.format(*names, t=t, h=h),
+                                  lambda f, names: "(%s := %s)(%s)" % (site, f, ", ".join(names)))
+            self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
+            self.indent -= 1
             return
         self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
 
@@ -1277,10 +1279,21 @@ class Compiler:
             return None
         return spec
 
-    def _intrinsic_stmts(self, e, spec):
-        """Statements binding callee and arguments; returns (callee, args, test, value, statement)."""
-        f = self.temp()
-        self.emit("%s = %s" % (f, self.exp(e.func).code))
+    def _raw_check(self, e, spec, f):
+        """Test that the callee is the library function, by raw reads of the globals (no
+        metamethod, so no side effect: when it fails, the ordinary code looks again)."""
+        fn = e.func
+        if type(fn) is N.Name:
+            look = "ENV.hash.get(%r)" % fn.name
+        else:
+            m = self.temp()
+            look = "(%s.hash.get(%r) if type(%s := ENV.hash.get(%r)) is LuaTable else None)" % (
+                m, fn.key.value, m, fn.obj.name)
+        return spec[1].format(f="(%s := %s)" % (f, look)) if "{f} is K" in spec[1] else \
+            "(%s := %s) is not None and %s" % (f, look, spec[1].format(f=f))
+
+    def _bind_args(self, e):
+        """Statements binding the arguments in order; returns their Python names."""
         names = []
         for a in e.args:
             x = self.exp(a)
@@ -1290,36 +1303,45 @@ class Compiler:
                 r = self.temp()
                 self.emit("%s = %s" % (r, x.code))
                 names.append(r)
+        return names
+
+    def _intrinsic_block(self, e, spec, inline, fallback):
+        """if <callee is the library function>: arguments, then inline(...) when the guard holds,
+        else fallback(callee, names) -- the library function called with the same values.
+        Returns with the emitter inside the 'else:' branch (the ordinary code goes there)."""
+        f = self.temp()
+        self.emit("if %s:" % self._raw_check(e, spec, f))
+        self.indent += 1
+        names = self._bind_args(e)
         t, h = self.temp(), self.temp()
-        test = "%s and %s" % (spec[1].format(f=f), spec[2].format(*names, t=t, h=h))
-        value = spec[3].format(*names, t=t, h=h) if spec[3] is not None else None
-        stmt = spec[4].format(*names, t=t, h=h) if len(spec) > 4 else value
-        return f, names, test, value, stmt
+        self.emit("if %s: %s" % (spec[2].format(*names, t=t, h=h), inline(names, t, h)))
+        self.emit("else: %s" % fallback(f, names))
+        self.indent -= 1
+        self.emit("else:")
+        self.indent += 1
 
     def _inline_call(self, e, spec):
         """One value of an intrinsic call: inline when the callee is the library function."""
-        fcode = self.exp(e.func).code
-        f = self.temp()
-        args = [self.exp(a) for a in e.args]
+        f, k = self.temp(), self.temp()
+        check = self._raw_check(e, spec, f)
         binds = []
         names = []
-        for a in args:
-            if a.kind == "simple":
-                names.append(a.code if a.code.isidentifier() else "(%s)" % a.code)
+        for a in e.args:
+            x = self.exp(a)
+            if x.kind == "simple":
+                names.append(x.code if x.code.isidentifier() else "(%s)" % x.code)
             else:
                 r = self.temp()
-                binds.append("(%s := %s)" % (r, a.code))
+                binds.append("(%s := %s)" % (r, x.code))
                 names.append(r)
-        _, ident, guard, value = spec
         t = self.temp()
-        guard = guard.format(*names, t=t)
-        value = value.format(*names, t=t)
+        guard = spec[2].format(*names, t=t)
+        value = spec[3].format(*names, t=t)
+        if binds:  # the arguments, each evaluated once, after the callee
+            guard = "(%s,) and %s" % (", ".join(binds), guard)
         site = self.site(self.desc(e.func))
-        if binds:  # callee first, then the arguments, each evaluated once
-            cond = "((%s := %s), %s) and %s and %s" % (f, fcode, ", ".join(binds), ident.format(f=f), guard)
-        else:
-            cond = "%s and %s" % (ident.format(f="(%s := %s)" % (f, fcode)), guard)
-        return "(%s if %s else ((%s := %s)(%s) or N1)[0])" % (value, cond, site, f, ", ".join(names))
+        return "(%s if (%s := %s) and %s else ((%s := %s)(%s) or N1)[0] if %s else (%s or N1)[0])" % (
+            value, k, check, guard, site, f, ", ".join(names), k, self.call(e))
 
     def _method_lookup(self, ob, on, r, k, desc):
         """obj.name for a method call; inlines the usual class pattern (__index table)."""
@@ -1331,16 +1353,15 @@ class Compiler:
     def tailcall(self, e):
         spec = self._intrinsic(e)
         if spec is not None and spec[3] is not None:
-            f, names, test, value, _ = self._intrinsic_stmts(e, spec)
-            self.emit("if %s: return (%s,)" % (test, value))
-            a = self.temp()
-            self.emit("%s = (%s,)" % (a, ", ".join(names)))
             site = self.site(self.desc(e.func))
-            t = self.temp()
-            self.emit("if type(%s) is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC):" % (f, f, f))
-            self.emit("    %s = NEW(TailCall); %s.f = %s; %s.args = %s; return %s" % (t, t, f, t, a, t))
-            self.do_return_value("(%s := %s)(*%s)" % (site, f, a))
+            self._intrinsic_block(e, spec, lambda names, t, h: "return (%s,)" % spec[3].format(*names, t=t, h=h),
+                                  lambda f, names: "return (%s := %s)(%s)" % (site, f, ", ".join(names)))
+            self.tailcall_plain(e)
+            self.indent -= 1
             return
+        self.tailcall_plain(e)
+
+    def tailcall_plain(self, e):
         if type(e) is N.Method:
             o = self.exp(e.obj)
             ob, on = self._bind(o)
