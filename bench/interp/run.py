@@ -1,7 +1,11 @@
 """Benchmark: petrel.lua_interp vs the same algorithm in plain Python vs lupa's Lua 5.4.
 
-Run: python bench/interp/run.py [--quick]
-Prints a table of best-of-N times and the ratio lark/python (geometric mean at the end).
+Run from the repository root: python bench/interp/run.py [--quick] [--repeat N]
+Prints a Markdown table (best of N runs per cell; default N=5, 1 with --quick) that the
+README can quote as it is: seconds for this interpreter ("lark"), plain Python and lupa's
+Lua 5.4, the ratios lark/python and lark/lupa, and the geometric mean of each ratio.
+Timings on a shared machine are noisy: compare best-of runs, or count instructions
+(valgrind --tool=callgrind) for A/B decisions.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ sys.setrecursionlimit(10000)
 from petrel.lua_interp import Interpreter  # noqa: E402
 
 QUICK = "--quick" in sys.argv
-REPEAT = 3
+REPEAT = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 5
 
 CASES = []
 
@@ -189,6 +193,11 @@ def best(fn, arg):
     return t, r
 
 
+def _gmean(xs):
+    xs = [x for x in xs if x == x]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
 def main():
     interp = Interpreter()
     state = interp.new_state()
@@ -197,8 +206,9 @@ def main():
         lupa_rt = lua54.LuaRuntime()
     except ImportError:
         lupa_rt = None
-    rows = []
-    print("%-14s %10s %10s %10s %12s %12s" % ("case", "lark s", "python s", "lupa s", "lark/python", "lark/lupa"))
+    vs_py, vs_lupa = [], []
+    print("| case | lark s | python s | lupa s | lark/python | lark/lupa |")
+    print("|:--|--:|--:|--:|--:|--:|")
     for name, src, py_fn, arg in CASES:
         fn = state.call(state.load(src, "=" + name))[0]
         t_lark, r1 = best(lambda a: state.call(fn, a)[0], arg)
@@ -209,11 +219,13 @@ def main():
         else:
             t_lupa, r3 = float("nan"), None
         ok = "" if r1 == r2 else "  (results differ: %r vs %r)" % (r1, r2)
-        rows.append(t_lark / t_py)
-        print("%-14s %10.4f %10.4f %10.4f %12.2f %12.1f%s" % (name, t_lark, t_py, t_lupa, t_lark / t_py,
+        vs_py.append(t_lark / t_py)
+        vs_lupa.append(t_lark / t_lupa)
+        print("| %s | %.4f | %.4f | %.4f | %.2f | %.1f |%s" % (name, t_lark, t_py, t_lupa, t_lark / t_py,
                                                             t_lark / t_lupa, ok))
-    gm = math.exp(sum(math.log(r) for r in rows) / len(rows))
-    print("geometric mean lark/python: %.2f" % gm)
+    print("| geometric mean | | | | %.2f | %.1f |" % (_gmean(vs_py), _gmean(vs_lupa)))
+    print()
+    print("python %s, best of %d" % (sys.version.split()[0], 1 if QUICK else REPEAT))
 
 
 if __name__ == "__main__":

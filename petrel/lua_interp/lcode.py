@@ -7,10 +7,52 @@ closure cells (declared ``nonlocal`` where assigned), so closures share upvalues
 exactly as Lua does.  A loop whose body declares locals captured by a closure
 runs its body as a nested function, giving each iteration fresh bindings.
 
-Operators are emitted inline with a type-checked fast path for the common
-int/float/str cases and a call into the runtime (``RT.add`` ...) otherwise, which
-implements coercions, metamethods and errors.  The line map (Python line -> Lua
-line) and call-site names let the debugger phrase errors without any run-time cost.
+Why the generated code is fast
+------------------------------
+CPython runs this code with its specialising interpreter, so the cost of a Lua
+operation is roughly the number of bytecodes on its common path; the code is laid
+out to keep that path short and free of Python-level calls:
+
+* Operators are inline expressions with a type-checked fast path for int/float/str
+  operands and a call into the runtime (``RT.add`` ...) otherwise, which implements
+  coercions, metamethods and errors.  Integer overflow is one test,
+  ``r.bit_length() < 64`` (or a one-sided bound when adding a small constant).
+* Integer inference (``Resolver.infer_ints``): a local declared with, and only ever
+  assigned, integer-valued expressions (integer constants, numeric ``for``
+  variables with integer start and step, + - * // % and bitwise operators on such
+  values -- which wrap around and stay integers) needs no type test at all:
+  ``s = s + i * 2 % 7`` compiles to two additions, a product, a modulo and an
+  overflow test; comparisons of two integers are plain Python comparisons.
+* Table reads ``t.k`` are ``t.hash.get(k)`` behind ``type(t) is LuaTable``, the
+  metatable consulted only on a miss; method calls inline the usual class pattern
+  (a miss on the object, then its metatable's ``__index`` table).
+* Calls are plain Python calls (a compiled Lua function is a plain function taking
+  Lua values positionally and returning a tuple); one value is read as
+  ``(f(...) or N1)[0]``.  A call in tail position to a Lua function returns a
+  ``TailCall`` built without a constructor call (``object.__new__`` plus two slot
+  stores); the consumer resolves it through one ``__getitem__`` -- a plain tuple
+  result costs nothing extra.  Lua functions are told from library ones by their
+  globals (``'__luachunk__' in f.__globals__``), not by hashing code objects.
+* Intrinsics (``_INTRINSICS``): ``setmetatable``, ``type``, ``math.abs``,
+  ``math.floor`` and ``table.insert(t, v)`` run inline when raw reads of the globals
+  show that the callee is exactly the library's function object (a replaced or
+  shadowed global takes the ordinary lookup and call, so nothing observable
+  changes) and the arguments are the common case; otherwise the library function
+  is called and phrases errors as before.
+* Table constructors whose items cannot change meanwhile (constants, locals no
+  closure assigns) are built in statements -- ``object.__new__`` and a dict
+  display -- with no constructor call; ``#t`` of an array-like table is two dict
+  membership tests.
+* The interrupt counter is one closure cell per chunk instance, decremented at each
+  function entry and loop back-edge (``if not (tick := tick - 1): tick =
+  RT.tick()``, five bytecodes); numeric ``for`` loops iterate ``range`` segments
+  and tick between them, so their bodies carry no counter.
+* Python limits how deeply an expression may nest, so ``a .. b .. c ...`` is one
+  ``RT.concatn`` call and a long left-deep chain (``x + x + ...``) is evaluated by a
+  block function, one operator per statement, in Lua's order.
+
+The line map (Python line -> Lua line) and call-site names (``(_cN := f)(...)``)
+let the debugger phrase errors without any run-time cost.
 """
 from __future__ import annotations
 
