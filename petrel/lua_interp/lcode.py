@@ -734,6 +734,17 @@ class Compiler:
             tg = s.targets[0]
             if type(tg) is N.Name:
                 self.assign_name(tg, self.exp(s.exps[0]).code)
+            elif self._is_append(tg, s.exps[0]):
+                # t[#t + 1] = v on a plain array-like table: one store
+                t, n, h = tg.obj.var.pyname, self.temp(), self.temp()
+                self.emit("if type(%s) is LuaTable and %s.meta is None and ((%s := len(%s := %s.hash)) == 0 or %s in %s) "
+                          "and %s + 1 not in %s: %s[%s + 1] = %s; %s.keys = None" % (
+                              t, t, n, h, t, n, h, n, h, h, n, self.exp(s.exps[0]).code, t))
+                self.emit("else:")
+                self.indent += 1
+                ot, kt, vt = (self._stable(x) for x in (tg.obj, tg.key, s.exps[0]))
+                self.setindex(ot, kt, vt, self.desc(tg.obj), tg.key)
+                self.indent -= 1
             else:
                 # table, key, value evaluated in order; a local that no closure assigns cannot
                 # change meanwhile and is used as it is
@@ -772,6 +783,31 @@ class Compiler:
 
     def env_code(self, envvar):
         return envvar.pyname
+
+    def _pure(self, e):
+        """e has a value that is never nil, and evaluating it runs no code (no call, no metamethod)."""
+        t = type(e)
+        if t is N.Paren:
+            return self._pure(e.exp)
+        if t in (N.Number, N.String, N.TrueExp, N.FalseExp):
+            return True
+        if t is N.BinOp and e.op == ".." and type(e.a) is N.String:
+            return is_int_exp(e.b) and self._pure_int(e.b)
+        if t is N.BinOp and e.op in ("+", "-", "*", "%", "//", "&", "|", "~", "<<", ">>") and is_int_exp(e):
+            # integer operands: only // and % by zero could raise, and then nothing was stored
+            return e.op not in ("//", "%") and self._pure_int(e.a) and self._pure_int(e.b)
+        return False
+
+    def _pure_int(self, e):
+        return (type(e) is N.Name and e.var is not None and e.var.isint) or self._pure(e)
+
+    def _is_append(self, tg, v):
+        """t[#t + 1] = v, t a local no closure assigns, v a pure expression."""
+        o, k = tg.obj, tg.key
+        return (type(o) is N.Name and o.var is not None and not o.var.assigned_inner
+                and type(k) is N.BinOp and k.op == "+" and type(k.b) is N.Number and k.b.value == 1
+                and type(k.a) is N.UnOp and k.a.op == "#" and type(k.a.a) is N.Name and k.a.a.var is o.var
+                and self._pure(v))
 
     def _stable(self, e):
         """A Python name or constant for e's value, through a temp unless it cannot change."""
