@@ -108,6 +108,11 @@ class Resolver:
         self.env = VarInfo("_ENV", "ENV", None, None)
         self.decls = []       # locals declared with a value that may be an integer
         self.stores = []      # (var, expression or None) for every assignment to a local
+        self.int_ops = []     # binary operators with an integer constant operand
+        self.nested = set()   # ids of functions that define functions
+        self.sizes = {}       # id(function) -> statements in it
+        self.funcs = []
+        self.int_params = {}  # id(function) -> (params tested at entry, vars integer in that version)
 
     def _nth(self, exps, i):
         """The expression giving the i-th value of an expression list, None if not a plain one."""
@@ -128,6 +133,34 @@ class Resolver:
                     changed = True
         for v in ints:
             v.isint = True
+        self.specialise(ints)
+
+    def specialise(self, ints):
+        """Functions whose parameters are used with integer constants (n - 1, n < 2) get an
+        integer version: entered when those parameters are integers, it knows every local
+        that then only ever holds integers (see Compiler.function)."""
+        numeric = set()
+        for e in self.int_ops:
+            for x in (e.a, e.b):
+                if type(x) is N.Name and x.var is not None:
+                    numeric.add(x.var)
+        for f in self.funcs:
+            if id(f) in self.nested or self.sizes.get(id(f), 0) > 40:
+                continue
+            params = [v for v in f.vars if v in numeric and not v.assigned_inner]
+            if not params:
+                continue
+            spec = ints | set(params)
+            changed = True
+            while changed:
+                changed = False
+                for v, e in self.stores:
+                    if v in spec and not is_int_exp(e, spec):
+                        spec.discard(v)
+                        changed = True
+            params = [v for v in params if v in spec]
+            if params:
+                self.int_params[id(f)] = (params, spec - ints)
 
     def newvar(self, ctx, name, attrib=None):
         self.counter += 1
@@ -159,6 +192,9 @@ class Resolver:
 
     def function(self, parent, f):
         ctx = _FuncCtx(parent, f, f.is_vararg)
+        if parent is not None:
+            self.nested.add(id(parent.node))
+        self.funcs.append(f)
         f.vars = [self.newvar(ctx, p) for p in f.params]
         self.block(ctx, f.body, new_scope=False)
         f.info = ctx.has_calls
@@ -173,6 +209,8 @@ class Resolver:
 
     def stat(self, ctx, s):
         t = type(s)
+        k = id(ctx.node)
+        self.sizes[k] = self.sizes.get(k, 0) + 1
         if t is N.Local:
             for e in s.exps:
                 self.exp(ctx, e)
@@ -281,6 +319,10 @@ class Resolver:
             while stack:
                 e = stack.pop()
                 t = type(e)
+                if t is N.BinOp and e.op in _NUM_OPS and (
+                        type(e.b) is N.Number and type(e.b.value) is int and type(e.a) is N.Name or
+                        type(e.a) is N.Number and type(e.a.value) is int and type(e.b) is N.Name):
+                    self.int_ops.append(e)
                 if t is N.BinOp or t is N.And or t is N.Or:
                     stack.append(e.b)
                     stack.append(e.a)
@@ -330,6 +372,7 @@ class Resolver:
 
 _DEEP = 16   # operators along a left operand chain before Compiler.deep takes over
 _MIN, _MAX = str(MININT), str(MAXINT)   # literal bounds: LOAD_CONST, cheaper than a global
+_NUM_OPS = frozenset(("+", "-", "*", "//", "%", "<", "<=", ">", ">="))
 _INT_BINOPS = frozenset(("+", "-", "*", "//", "%", "&", "|", "~", "<<", ">>"))
 
 
@@ -480,7 +523,9 @@ class Compiler:
 
     # ---- entry point
     def compile_chunk(self, block):
-        main = Resolver().chunk(block)
+        resolver = Resolver()
+        main = resolver.chunk(block)
+        self.int_params = resolver.int_params
         outer = PyScope(None, "outer")
         self.scope = outer
         self.indent = 1
@@ -515,6 +560,21 @@ class Compiler:
         if f.info or self._has_loops(f.body):
             scope.nonlocals.add("tick")
             self.emit(TICK)
+        spec = self.int_params.get(id(f))
+        if spec is not None:
+            # the integer version first, then the general one
+            tested, ints = spec
+            self.emit("if %s:" % " and ".join("type(%s) is int" % v.pyname for v in tested))
+            self.indent += 1
+            for v in ints:
+                v.isint = True
+            try:
+                self.block(f.body)
+            finally:
+                for v in ints:
+                    v.isint = False
+            self.emit("return ()")
+            self.indent -= 1
         self.block(f.body)
         self.emit("return ()")
         body = scope.lines
