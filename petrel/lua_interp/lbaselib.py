@@ -117,7 +117,7 @@ def luaB_next(t=NOVALUE, k=None, *_):
 @needs_runtime
 def luaB_pairs(rt, *args):
     if not args:
-        arg_error(1, "pairs", "table expected, got no value")
+        arg_error(1, "pairs", "value expected")
     t = args[0]
     h = rt.metamethod(t, "__pairs")
     if h is not None:
@@ -291,14 +291,22 @@ def luaB_xpcall(f=NOVALUE, handler=NOVALUE, *args):
         r = call(f, *args)
     except Exception as e:
         v = error_value(e)
-        try:
-            hr = call(handler, v)
-        except RecursionError:
-            return (False, "C stack overflow")
-        except Exception as e2:
-            return (False, error_value(e2))
-        return (False,) + tuple(hr)
+        # an error inside the handler is handled by the handler again, until Lua's C stack
+        # limit turns it into "error in error handling"
+        for _ in range(XPCALL_HANDLER_DEPTH):
+            try:
+                hr = call(handler, v)
+            except RecursionError:
+                break
+            except Exception as e2:
+                v = error_value(e2)
+                continue
+            return (False,) + tuple(hr)
+        return (False, "error in error handling")
     return (True,) + tuple(r)
+
+
+XPCALL_HANDLER_DEPTH = 200
 
 
 def luaB_select(n=NOVALUE, *args):
@@ -316,7 +324,7 @@ def luaB_select(n=NOVALUE, *args):
 
 
 @needs_runtime
-def luaB_load(rt, chunk=None, chunkname=None, mode=None, *rest):
+def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
     env_given = len(rest) > 0
     env = rest[0] if rest else None
     if type(chunk) in (int, float):
@@ -324,7 +332,7 @@ def luaB_load(rt, chunk=None, chunkname=None, mode=None, *rest):
     if type(chunk) is str:
         src = chunk
         name = chunkname if chunkname is not None else chunk
-    elif chunk is not None and callable(chunk):
+    elif type(chunk) is not LuaTable and chunk is not NOVALUE and chunk is not None and callable(chunk):
         parts = []
         while True:
             r = call(chunk)
@@ -337,7 +345,7 @@ def luaB_load(rt, chunk=None, chunkname=None, mode=None, *rest):
         src = "".join(parts)
         name = chunkname if chunkname is not None else "=(load)"
     else:
-        type_error(1, "load", "string", chunk)
+        type_error(1, "load", "function", chunk)
     if type(name) is not str:
         name = str(name)
     m = "bt" if mode is None else mode

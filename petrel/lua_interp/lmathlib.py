@@ -90,11 +90,24 @@ def _c_call(fn, x, domain_nan):
         return domain_nan
 
 
-def _unary(name, fn, domain_nan=NAN):
-    def f(x=NOVALUE, *_):
-        return (_c_call(fn, float(check_number(x, 1, name)), domain_nan),)
-    f.__name__ = "math_" + name
-    return f
+def math_sin(x=NOVALUE, *_):
+    return (_c_call(math.sin, float(check_number(x, 1, "sin")), NAN),)
+
+
+def math_cos(x=NOVALUE, *_):
+    return (_c_call(math.cos, float(check_number(x, 1, "cos")), NAN),)
+
+
+def math_tan(x=NOVALUE, *_):
+    return (_c_call(math.tan, float(check_number(x, 1, "tan")), NAN),)
+
+
+def math_asin(x=NOVALUE, *_):
+    return (_c_call(math.asin, float(check_number(x, 1, "asin")), POS_NAN),)
+
+
+def math_acos(x=NOVALUE, *_):
+    return (_c_call(math.acos, float(check_number(x, 1, "acos")), POS_NAN),)
 
 
 def _c_log(fn, x):
@@ -288,11 +301,11 @@ def math_randomseed(rt, n1=NOVALUE, n2=None, *_):
 
 MATH_FUNCS = {
     "abs": math_abs,
-    "acos": _unary("acos", math.acos, POS_NAN),
-    "asin": _unary("asin", math.asin, POS_NAN),
+    "acos": math_acos,
+    "asin": math_asin,
     "atan": math_atan,
     "ceil": math_ceil,
-    "cos": _unary("cos", math.cos),
+    "cos": math_cos,
     "deg": math_deg,
     "exp": math_exp,
     "tointeger": math_tointeger,
@@ -304,9 +317,9 @@ MATH_FUNCS = {
     "min": math_min,
     "modf": math_modf,
     "rad": math_rad,
-    "sin": _unary("sin", math.sin),
+    "sin": math_sin,
     "sqrt": math_sqrt,
-    "tan": _unary("tan", math.tan),
+    "tan": math_tan,
     "type": math_type,
     "random": math_random,
     "randomseed": math_randomseed,

@@ -12,6 +12,7 @@ import struct
 from .lauxlib import (NOVALUE, arg_error, check_integer, check_number, check_string, needs_runtime, new_lib,
                       opt_integer, type_error)
 from .lobject import LuaError, LuaTable, MAXINT, MININT, fmt_float, tostr_number, type_name, wrap
+from .ldebug import lib_function
 from .lvm import call
 
 MAXCCALLS = 200
@@ -408,7 +409,8 @@ def str_gmatch(rt, s=NOVALUE, p=NOVALUE, init=None, *_):
                 return push_captures(ms, src, e)
             src += 1
         state[0] = src
-        return (None,)
+        return ()
+    lib_function(gmatch_aux)  # a "C function": errors in it carry no position when pcall calls it
     return (gmatch_aux,)
 
 
@@ -436,7 +438,7 @@ def _add_s(ms, out, s, e, repl):
 
 
 @needs_runtime
-def str_gsub(rt, s=NOVALUE, p=NOVALUE, repl=None, max_n=None, *_):
+def str_gsub(rt, s=NOVALUE, p=NOVALUE, repl=NOVALUE, max_n=None, *_):
     src = check_string(s, 1, "gsub")
     p = check_string(p, 2, "gsub")
     tr = type(repl)
@@ -545,8 +547,9 @@ def str_rep(rt, s=NOVALUE, n=NOVALUE, sep=None, *_):
 def str_byte(s=NOVALUE, i=None, j=None, *_):
     s = check_string(s, 1, "byte")
     ls = len(s)
-    pi = posrelat_start(opt_integer(i, 2, "byte", 1), ls)
-    pose = getendpos(opt_integer(j, 3, "byte", pi), ls)
+    raw_i = opt_integer(i, 2, "byte", 1)
+    pose = getendpos(opt_integer(j, 3, "byte", raw_i), ls)  # the end defaults to i before adjusting
+    pi = posrelat_start(raw_i, ls)
     if pi > pose:
         return ()
     return tuple(ord(c) for c in s[pi - 1:pose])

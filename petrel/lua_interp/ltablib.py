@@ -5,7 +5,7 @@ import random as _random
 
 from .lauxlib import (NOVALUE, arg_error, check_integer, needs_runtime, new_lib, opt_integer, opt_string,
                       type_error)
-from .lobject import MAXINT, LuaError, LuaTable, tostr_number, type_name, wrap
+from .lobject import MAXINT, LuaError, LuaTable, tointeger, tostr_number, type_name, wrap
 from .lvm import call
 
 
@@ -18,7 +18,9 @@ def _len(rt, t):
         return t.length()
     n = rt.len(t)
     if type(n) is not int:
-        raise LuaError("object length is not an integer")
+        n = tointeger(n)  # luaL_len: any value convertible to an integer
+        if n is None:
+            raise LuaError("object length is not an integer")
     return n
 
 

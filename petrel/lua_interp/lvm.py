@@ -533,6 +533,10 @@ class Runtime:
         return self._floatfor(a, b, c)
 
     def _forlimit(self, b, step):
+        if type(b) is str and str2number(b) is not None:  # numerals convert, as luaV_tointegerns does
+            b = str2number(b)
+            if type(b) is int:
+                return b
         if type(b) is float:
             if b != b:
                 return None
@@ -552,6 +556,8 @@ class Runtime:
 
     def _floatfor(self, a, b, c):
         def num(v, what):
+            if type(v) is str and str2number(v) is not None:
+                v = str2number(v)
             if type(v) is not int and type(v) is not float:
                 raise LuaError("bad 'for' %s (number expected, got %s)" % (what, type_name(v)))
             return float(v)
@@ -592,8 +598,9 @@ class Runtime:
     def _genfor(self, n, f, s, ctl):
         k = 0
         every = self.every
-        if type(f) is not FunctionType and not callable(f):
-            raise LuaError("attempt to call a %s value" % type_name(f))
+        if (type(f) is not FunctionType and not callable(f)) or (
+                type(f) is LuaTable and (f.meta is None or f.meta.hash.get("__call") is None)):
+            raise LuaError("attempt to call a %s value (for iterator 'for iterator')" % type_name(f))
         while True:
             r = f(s, ctl)
             if type(r) is TailCall:

@@ -1,0 +1,12 @@
+-- math.random/randomseed: seeded sequences (xoshiro256**), ranges, full integers, floats, errors
+math.randomseed(1234)
+local t = {} for i = 1, 10 do t[i] = math.random(100) end print(table.concat(t, " "))
+t = {} for i = 1, 5 do t[i] = math.random(-3, 3) end print(table.concat(t, " "))
+print(math.random(0), math.random(math.mininteger, math.maxinteger), math.random(5, 5), math.random(1 << 62))
+print(string.format("%.17g %.17g", math.random(), math.random()))
+print(math.randomseed(99, 7)) print(math.random(1000), math.random(1000))
+print(math.randomseed(-1)) print(math.random(10))
+print(pcall(math.random, 0, -1)); print(pcall(math.random, 3, 1)); print(pcall(math.random, 1, 2, 3)); print(pcall(math.random, "x"))
+print(pcall(math.random, 1.5)); print(pcall(math.randomseed, "x")); print(pcall(math.random, 1, 2.5))
+math.randomseed() local r = math.random() print(r >= 0 and r < 1, math.type(math.random(10)))
+local ok = true for i = 1, 1000 do local v = math.random(3, 7) if v < 3 or v > 7 then ok = false end end print(ok)

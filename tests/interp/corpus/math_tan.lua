@@ -1,0 +1,7 @@
+-- math.tan over integers, floats, strings, infinities and bad arguments
+for _, v in ipairs{0, 1, math.pi / 4, -1} do
+  local r = table.pack(pcall(math.tan, v))
+  for i = 1, r.n do r[i] = tostring(r[i]) .. (math.type(r[i]) and ("/" .. math.type(r[i])) or "") end
+  print(type(v) == "table" and "a table" or tostring(v), table.concat(r, " ", 1, r.n))
+end
+print(pcall(math.tan)) print(pcall(math.tan, {})) print(pcall(math.tan, "abc")) print(pcall(math.tan, nil))

@@ -1,0 +1,8 @@
+-- string.unpack: several values, the returned next position, init positions (negative, past the end)
+local data = string.pack("<i4 i2 z s1 B", 100000, -2, "hi", "yo", 255)
+print(#data, string.unpack("<i4 i2 z s1 B", data))
+print(string.unpack("<i2", data, 5), string.unpack("B", data, -1), string.unpack("<i4", data, 1), string.unpack("", data, 3))
+print(pcall(string.unpack, "B", data, #data + 2), string.unpack("", data, #data + 1), pcall(string.unpack, "B", data, #data + 1))
+print(pcall(string.unpack, "i4", data, -100), string.unpack("z", data, 7), pcall(string.unpack, "i4", data, 1.5))
+local pos, out = 1, {} local s = string.pack("i4i4i4", 1, 2, 3)
+while pos <= #s do local v v, pos = string.unpack("i4", s, pos) out[#out + 1] = v end print(table.concat(out, ","), pos)

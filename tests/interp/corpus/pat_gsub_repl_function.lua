@@ -1,0 +1,11 @@
+-- string.gsub with function replacements: captures as arguments, nil/false keep the match, errors inside
+print(string.gsub("hello world", "%w+", function(w) return w:upper() end))
+print(string.gsub("a=1, b=2", "(%w+)=(%w+)", function(k, v) return v .. "=" .. k end))
+print(string.gsub("abc", "%w", function(c) if c == "b" then return false end end))
+print(string.gsub("abc", "()", function(p) return p end))
+print(string.gsub("x y", "%a", function() return 10 end), string.gsub("x", "x", function() return 0.5 end))
+local n = 0 print(string.gsub("aaa", "a", function() n = n + 1 end, 2), n)
+print(pcall(string.gsub, "abc", "b", function() return {} end))
+print(pcall(string.gsub, "abc", "b", function() error("inner") end))
+print(type(select(2, pcall(string.gsub, "abc", "b", function() error({}) end))))
+print(pcall(string.gsub, "abc", "b", true), pcall(string.gsub, "abc", "b"))
