@@ -1211,10 +1211,9 @@ class Compiler:
                 return PyExpr(v.pyname, "simple")
             env = self.env_code(e.env)
             # (not `hash.get(k) or ...`: a table's truth test would call LuaTable.__len__)
-            r = self.temp()
-            return PyExpr("(%s if (%s := %s.hash.get(%r)) is not None or %s.meta is None else RT.index(%s, %r, None))"
-                          % (r, r, env, e.name, env, env, e.name) if e.env.pyname == "ENV" else
-                          "RT.index(%s, %r, %r)" % (env, e.name, "upvalue '_ENV'"))
+            if e.env.pyname != "ENV":
+                return PyExpr("RT.index(%s, %r, %r)" % (env, e.name, "upvalue '_ENV'"))
+            return PyExpr(self._chain(env, repr(e.name), "RT.index(%s, %r, None)" % (env, e.name)))
         if t is N.Number:
             v = e.value
             if type(v) is int and v < 0:
@@ -1364,9 +1363,8 @@ class Compiler:
         ob, on = self._bind(o)
         if type(e.key) is N.String:
             k = repr(e.key.value)
-            r = self.temp()
-            return PyExpr("(%s if type(%s) is LuaTable and ((%s := %s.hash.get(%s)) is not None or %s.meta is None) "
-                          "else RT.index(%s, %s, %r))" % (r, ob, r, on, k, on, on, k, desc))
+            return PyExpr("(%s if type(%s) is LuaTable else RT.index(%s, %s, %r))" % (
+                self._chain(on, k, "RT.index(%s, %s, %r)" % (on, k, desc)), ob, on, k, desc))
         kx = self.exp(e.key)
         r = self.temp()
         if kx.kind == "simple" and is_int_exp(e.key):
@@ -1417,16 +1415,25 @@ class Compiler:
             return None
         return spec
 
+    def _chain(self, t, k, miss):
+        """t[k] for a table t by raw reads: its own field, else (no metatable: nil) a field of
+        its metatable's __index table (class defaults, the sandbox's globals and read-only
+        library proxies); anything else is `miss`."""
+        r, m, i = self.temp(), self.temp(), self.temp()
+        return ("(%s if (%s := %s.hash.get(%s)) is not None or (%s := %s.meta) is None or "
+                "type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None else %s)"
+                % (r, r, t, k, m, t, i, m, r, i, k, miss))
+
     def _raw_check(self, e, spec, f):
         """Test that the callee is the library function, by raw reads of the globals (no
         metamethod, so no side effect: when it fails, the ordinary code looks again)."""
         fn = e.func
         if type(fn) is N.Name:
-            look = "ENV.hash.get(%r)" % fn.name
+            look = self._chain("ENV", repr(fn.name), "None")
         else:
             m = self.temp()
-            look = "(%s.hash.get(%r) if type(%s := ENV.hash.get(%r)) is LuaTable else None)" % (
-                m, fn.key.value, m, fn.obj.name)
+            look = "(%s if type(%s := %s) is LuaTable else None)" % (
+                self._chain(m, repr(fn.key.value), "None"), m, self._chain("ENV", repr(fn.obj.name), "None"))
         return spec[1].format(f="(%s := %s)" % (f, look)) if "{f} is K" in spec[1] else \
             "(%s := %s) is not None and %s" % (f, look, spec[1].format(f=f))
 
