@@ -299,6 +299,8 @@ def match_capture(ms, s, l):
     if idx < 0 or idx >= ms.level or ms.capture[idx][1] == CAP_UNFINISHED:
         raise LuaError("invalid capture index %%%d" % (idx + 1))
     init, ln = ms.capture[idx]
+    if ln < 0:  # a position capture: C compares a (size_t)-2 length, which never fits
+        return None
     cap = ms.src[init:init + ln]
     if ms.src.startswith(cap, s) and len(ms.src) - s >= ln:
         return s + ln

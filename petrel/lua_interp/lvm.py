@@ -150,7 +150,7 @@ def _fmod(a, b):
         if (a >= 0) == (b > 0):
             return a
         return b
-    if b == 0:
+    if b == 0 or math.isinf(a):
         return NAN
     m = math.fmod(a, b)
     if m != 0 and (m < 0) != (b < 0):
@@ -166,6 +166,9 @@ def _fpow(a, b):
             return -INF
         return INF
     except ValueError:
+        if a == 0 and b < 0:  # C's pow: a pole, signed like zero for odd integral exponents
+            odd = b == int(b) and int(b) % 2 == 1
+            return math.copysign(INF, a) if odd else INF
         return NAN
 
 
@@ -304,7 +307,9 @@ class Runtime:
             r = call(h, a, b)
             return r[0] if r else None
         if what == "perform bitwise operation on" and type(a) in (int, float) and type(b) in (int, float):
-            raise LuaError("number has no integer representation")
+            # luaG_tointerror names the first operand without an integer value
+            d = da if type(a) is float and float_to_int(a) is None else db
+            raise LuaError("number%s has no integer representation" % _with(d))
         if type(a) in (int, float):
             bad, d = b, db
         else:
@@ -385,8 +390,9 @@ class Runtime:
         return -x
 
     def _bitop(self, event, a, b, da, db):
-        x = toint_strict(a) if type(a) is not str else None
-        y = toint_strict(b) if type(b) is not str else None
+        # a float without an integer value is tried with metamethods first, as luaT_trybinTM does
+        x = a if type(a) is int else (float_to_int(a) if type(a) is float else None)
+        y = b if type(b) is int else (float_to_int(b) if type(b) is float else None)
         if x is None or y is None:
             return None, self._arith_mt(event, a, b, da, db, "perform bitwise operation on")
         return (x, y), None
@@ -412,12 +418,14 @@ class Runtime:
         return r if xy is None else shift_left(xy[0], -xy[1])
 
     def bnot(self, a, da=None):
-        x = toint_strict(a) if type(a) is not str else None
+        x = a if type(a) is int else (float_to_int(a) if type(a) is float else None)
         if x is None:
             h = self.metamethod(a, "__bnot")
             if h is not None:
                 r = call(h, a, a)
                 return r[0] if r else None
+            if type(a) is float:
+                raise LuaError("number%s has no integer representation" % _with(da))
             raise LuaError("attempt to perform bitwise operation on a %s value%s" % (type_name(a), _with(da)))
         return wrap(~x)
 
