@@ -23,9 +23,10 @@ out to keep that path short and free of Python-level calls:
   values -- which wrap around and stay integers) needs no type test at all:
   ``s = s + i * 2 % 7`` compiles to two additions, a product, a modulo and an
   overflow test; comparisons of two integers are plain Python comparisons.
-* Table reads ``t.k`` are ``t.hash.get(k)`` behind ``type(t) is LuaTable``, the
-  metatable consulted only on a miss; method calls inline the usual class pattern
-  (a miss on the object, then its metatable's ``__index`` table).
+* Table reads ``t.k`` and globals are ``t.hash.get(k)`` behind ``type(t) is
+  LuaTable``, the metatable consulted only on a miss, and then one ``__index`` table
+  inline (class defaults, method calls, the sandbox's globals and read-only library
+  proxies) before the runtime's general ``RT.index``.
 * Calls are plain Python calls (a compiled Lua function is a plain function taking
   Lua values positionally and returning a tuple); one value is read as
   ``(f(...) or N1)[0]``.  A call in tail position to a Lua function returns a
@@ -1363,8 +1364,9 @@ class Compiler:
         ob, on = self._bind(o)
         if type(e.key) is N.String:
             k = repr(e.key.value)
-            return PyExpr("(%s if type(%s) is LuaTable else RT.index(%s, %s, %r))" % (
-                self._chain(on, k, "RT.index(%s, %s, %r)" % (on, k, desc)), ob, on, k, desc))
+            r = self.temp()
+            return PyExpr("(%s if type(%s) is LuaTable and (%s) else RT.index(%s, %s, %r))" % (
+                r, ob, self._chain_test(r, on, k), on, k, desc))
         kx = self.exp(e.key)
         r = self.temp()
         if kx.kind == "simple" and is_int_exp(e.key):
@@ -1419,23 +1421,42 @@ class Compiler:
         """t[k] for a table t by raw reads: its own field, else (no metatable: nil) a field of
         its metatable's __index table (class defaults, the sandbox's globals and read-only
         library proxies); anything else is `miss`."""
-        r, m, i = self.temp(), self.temp(), self.temp()
-        return ("(%s if (%s := %s.hash.get(%s)) is not None or (%s := %s.meta) is None or "
-                "type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None else %s)"
-                % (r, r, t, k, m, t, i, m, r, i, k, miss))
+        r = self.temp()
+        return "(%s if %s else %s)" % (r, self._chain_test(r, t, k), miss)
+
+    def _chain_test(self, r, t, k):
+        m, i = self.temp(), self.temp()
+        return ("(%s := %s.hash.get(%s)) is not None or (%s := %s.meta) is None or "
+                "type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None"
+                % (r, t, k, m, t, i, m, r, i, k))
+
+    def _meta_get(self, t, k):
+        """Raw read of k in the __index table of t's metatable, or None (t: a table)."""
+        m, i = self.temp(), self.temp()
+        return ("(%s.hash.get(%s) if (%s := %s.meta) is not None and type(%s := %s.hash.get('__index')) is LuaTable "
+                "else None)" % (i, k, m, t, i, m))
 
     def _raw_check(self, e, spec, f):
         """Test that the callee is the library function, by raw reads of the globals (no
-        metamethod, so no side effect: when it fails, the ordinary code looks again)."""
+        metamethod, so no side effect: when it fails, the ordinary code looks again).  A miss
+        looks once in the metatable's __index table (the sandbox's globals, read-only library
+        proxies); a hit costs one dict read per name."""
         fn = e.func
-        if type(fn) is N.Name:
-            look = self._chain("ENV", repr(fn.name), "None")
+        if "{f} is K" in spec[1]:
+            def is_k(get, t, k):
+                return "((%s := %s) is %s or %s is None and (%s := %s) is %s)" % (
+                    f, get, spec[1][7:], f, f, self._meta_get(t, k), spec[1][7:])
         else:
-            m = self.temp()
-            look = "(%s if type(%s := %s) is LuaTable else None)" % (
-                self._chain(m, repr(fn.key.value), "None"), m, self._chain("ENV", repr(fn.obj.name), "None"))
-        return spec[1].format(f="(%s := %s)" % (f, look)) if "{f} is K" in spec[1] else \
-            "(%s := %s) is not None and %s" % (f, look, spec[1].format(f=f))
+            def is_k(get, t, k):
+                test = spec[1].format(f=f)
+                return "(((%s := %s) is not None or (%s := %s) is not None) and %s)" % (
+                    f, get, f, self._meta_get(t, k), test)
+        if type(fn) is N.Name:
+            return is_k("ENV.hash.get(%r)" % fn.name, "ENV", repr(fn.name))
+        m = self.temp()
+        lib = "(type(%s := ENV.hash.get(%r)) is LuaTable or %s is None and type(%s := %s) is LuaTable)" % (
+            m, fn.obj.name, m, m, self._meta_get("ENV", repr(fn.obj.name)))
+        return "(%s and %s)" % (lib, is_k("%s.hash.get(%r)" % (m, fn.key.value), m, repr(fn.key.value)))
 
     def _bind_args(self, e):
         """Statements binding the arguments in order; returns their Python names."""
