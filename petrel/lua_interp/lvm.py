@@ -176,7 +176,7 @@ def _ffloor_div(a, b):
     q = _fdiv(a, b)
     if math.isinf(q) or q != q:
         return q
-    return float(math.floor(q))
+    return math.copysign(float(math.floor(q)), q)  # C's floor keeps the sign of a zero result
 
 
 class Runtime:

@@ -1,0 +1,8 @@
+-- utf8 over code points 0x800-0xffff: char, len, codepoint and codes, strict and lax
+local step = math.max(1, (65535 - 2048) // 40)
+for c = 2048, 65535, step do
+  local s = utf8.char(c)
+  print(c, #s, utf8.len(s), utf8.len(s, 1, -1, true), pcall(utf8.codepoint, s), utf8.codepoint(s, 1, 1, true), utf8.offset(s, 1), utf8.offset(s, -1))
+end
+local ok, err = pcall(function() local n = 0 for p, c in utf8.codes(utf8.char(2048, 65535)) do n = n + 1 end return n end) print(ok, err)
+local ok2, n2 = pcall(function() local n = 0 for p, c in utf8.codes(utf8.char(2048, 65535), true) do n = n + 1 end return n end) print(ok2, n2)
