@@ -22,7 +22,9 @@ out to keep that path short and free of Python-level calls:
   variables with integer start and step, + - * // % and bitwise operators on such
   values -- which wrap around and stay integers) needs no type test at all:
   ``s = s + i * 2 % 7`` compiles to two additions, a product, a modulo and an
-  overflow test; comparisons of two integers are plain Python comparisons.
+  overflow test; comparisons of two integers are plain Python comparisons.  A small
+  function whose parameters meet integer constants (``n - 1``, ``n < 2``) is compiled
+  twice, an integer version entered when ``type(n) is int`` and the general one.
 * Table reads ``t.k`` and globals are ``t.hash.get(k)`` behind ``type(t) is
   LuaTable``, the metatable consulted only on a miss, and then one ``__index`` table
   inline (class defaults, method calls, the sandbox's globals and read-only library
