@@ -41,10 +41,12 @@ def test_getting_started_with_curl(start_server, engine):
 
 def test_startup_log_and_clean_stop(start_server, engine):
     server = start_server(EXAMPLES / "getting-started" / "lua", engine, config=CONFIG)
+    # The port accepts a moment before the "listening" line is written: wait for the log.
+    server.wait_for_log(f"listening on 127.0.0.1 port {server.port}")
     log = server.log()
     for expected in ("found bootstrap.lua", "found json_handler.lua", "found text_handler.lua",
                      "bootstrap() done", "route /json/ -> json_handler()", "route /text/ -> text_handler()",
-                     "libraries: petrel, metric, base64, hash, log", f"listening on 127.0.0.1 port {server.port}"):
+                     "libraries: petrel, metric, base64, hash, log"):
         assert expected in log
     assert server.stop() == 0
     assert "SIGTERM received, stopping" in server.log()
