@@ -290,7 +290,6 @@ return {
     make_class = make_class,
     new_object = new_object,
     load_source = load_source,
-    begin_request = begin_request,
     end_request = end_request,
     start_handler = start_handler,
     start_bootstrap = start_bootstrap,

@@ -68,8 +68,8 @@ class Server:
         metrics = self.metrics
         self.requests_meter = metrics.meter("server.requests")
         self.duration_timer = metrics.timer("server.request_duration")   # milliseconds
-        for status_class in range(2, 6):
-            metrics.counter(f"server.responses.{status_class}xx")
+        # responses by status class, 2xx to 5xx, looked up by status // 100
+        self.responses_by_class = {n: metrics.counter(f"server.responses.{n}xx") for n in range(2, 6)}
         self.lua_errors = metrics.counter("server.lua_errors")
         metrics.gauge("server.connections", lambda: self.open_connections)
         metrics.gauge("server.statebuffer.ready", lambda: self.buffer.ready if self.buffer else 0)
@@ -127,7 +127,9 @@ class Server:
             if self.active_requests == 0:
                 self._idle.set()
         self.duration_timer.update((time.perf_counter() - started) * 1000)
-        self.metrics.counter(f"server.responses.{response.status // 100}xx").increment()
+        counter = self.responses_by_class.get(response.status // 100)
+        if counter is not None:
+            counter.increment()
         if self.config.log_access:
             length = response.content_length if response.content_length is not None else len(response.body)
             access_log.info("%s %s %s HTTP/%s %d %d %.1fms", request.remote_addr, request.method,
