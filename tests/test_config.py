@@ -7,7 +7,7 @@ import subprocess
 import httpx
 import pytest
 
-from support import EXAMPLES, petrel_command
+from support import DEFAULT_ENGINE, EXAMPLES, petrel_command
 from petrel.config import OPTIONS, ConfigError, load_config
 
 
@@ -142,3 +142,14 @@ def test_engine_auto_prefers_lupa(start_server):
         expected = "engine: lark"
     server.wait_for_log(expected)
     assert httpx.get(f"{server.url}/json/x").status_code == 200
+
+
+def test_port_in_use_is_one_clear_line(start_server):
+    first = start_server(EXAMPLES / "getting-started" / "lua", config=EXAMPLES / "getting-started" / "petrel.conf",
+                         statebuffer=1)
+    second = start_server(EXAMPLES / "getting-started" / "lua", DEFAULT_ENGINE, f"--server.port={first.port}",
+                          config=EXAMPLES / "getting-started" / "petrel.conf", statebuffer=1,
+                          expect_ready=False)
+    assert second.process.wait(30) == 1
+    assert f"cannot listen on 127.0.0.1 port {first.port}: Address already in use" in second.log()
+    assert "Traceback" not in second.log()

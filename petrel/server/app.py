@@ -199,25 +199,36 @@ class Server:
     async def serve(self, ready: Any = None) -> None:
         """Listen and serve until SIGINT or SIGTERM, then stop cleanly.
 
-        ``ready`` (a callable) is told the bound port once the listener is up.
+        ``ready`` (a callable) is told the bound port once the listener is up. An OSError from
+        binding the port is raised as it is.
         """
         config = self.config
         assert self.buffer is not None
-        listener = await anyio.create_tcp_listener(
-            local_host=config.server_listen or None, local_port=config.server_port,
-            backlog=config.server_backlog or 65536, reuse_port=config.server_workers != 1)
+        listen_error: OSError | None = None
         async with anyio.create_task_group() as tg:
-            tg.start_soon(self.buffer.refill_forever)
-            tg.start_soon(self._watch_signals, tg.cancel_scope)
-            self._start_reporters(tg)
-            addresses = sorted({l.extra(SocketAttribute.local_address)[:2] for l in listener.listeners})
-            self.port = addresses[0][1]
-            for host, port in addresses:
-                log.info("listening on %s port %d", host, port)
-            if ready is not None:
-                ready(self.port)
-            async with listener:
-                await listener.serve(self.handle_connection, task_group=tg)
+            # Signal handlers first, the port second: a SIGTERM as soon as the port accepts
+            # already stops the server cleanly.
+            await tg.start(self._watch_signals, tg.cancel_scope)
+            try:
+                listener = await anyio.create_tcp_listener(
+                    local_host=config.server_listen or None, local_port=config.server_port,
+                    backlog=config.server_backlog or 65536, reuse_port=config.server_workers != 1)
+            except OSError as exc:
+                listen_error = exc
+                tg.cancel_scope.cancel()
+            else:
+                tg.start_soon(self.buffer.refill_forever)
+                self._start_reporters(tg)
+                addresses = sorted({l.extra(SocketAttribute.local_address)[:2] for l in listener.listeners})
+                self.port = addresses[0][1]
+                for host, port in addresses:
+                    log.info("listening on %s port %d", host, port)
+                if ready is not None:
+                    ready(self.port)
+                async with listener:
+                    await listener.serve(self.handle_connection, task_group=tg)
+        if listen_error is not None:
+            raise listen_error
 
     def _start_reporters(self, tg: Any) -> None:
         config = self.config
@@ -235,8 +246,10 @@ class Server:
         if self.prometheus is not None:
             log.info("metrics: prometheus page on %s", config.metrics_prometheus)
 
-    async def _watch_signals(self, scope: anyio.CancelScope) -> None:
+    async def _watch_signals(self, scope: anyio.CancelScope,
+                             *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            task_status.started()
             async for signum in signals:
                 log.info("%s received, stopping", signal.Signals(signum).name)
                 break
