@@ -764,13 +764,7 @@ class Compiler:
         """Python expression for a tuple holding all values of an expression list."""
         if not exps:
             return "()"
-        parts = [self.exp(e).code for e in exps[:-1]]
-        last = exps[-1]
-        if self._is_multi(last):
-            parts.append("*" + self.multi(last))
-        else:
-            parts.append(self.exp(last).code)
-        return "(%s,)" % ", ".join(parts)
+        return "(%s,)" % self.arglist(exps)
 
     def arglist(self, exps):
         if not exps:
