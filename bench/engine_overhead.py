@@ -24,7 +24,7 @@ from petrel.config import load_config  # noqa: E402
 from petrel.engines import find_sources, get_engine  # noqa: E402
 from petrel.libs import LibraryContext, LibraryRegistry  # noqa: E402
 from petrel.metrics import MetricsRegistry  # noqa: E402
-from petrel.server.messages import Request  # noqa: E402
+from petrel.messages import Request  # noqa: E402
 from petrel.server.router import Router  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "examples", "getting-started", "lua")

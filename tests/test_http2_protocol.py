@@ -10,7 +10,7 @@ import h2.errors
 import h2.events
 import pytest
 
-from petrel.server.messages import Response
+from petrel.messages import Response
 from petrel.server.protocol.http2 import (ConnectionEnded, HTTP2Protocol, HTTP2Settings, ProtocolError,
                                           RequestReady, RequestRejected, StreamCancelled, WindowOpened)
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, ClassVar
 from urllib.parse import parse_qsl
 
 from ..libs import LibraryRegistry
-from ..server.messages import Request, Response
+from ..messages import Request, Response
 
 log = logging.getLogger("petrel.lua")
 

@@ -29,7 +29,7 @@ import anyio.to_thread
 from ..libs import Export, LibraryRegistry, LuaRuntimeError
 from ..lua_interp import Interpreter, LuaError, LuaTable
 from ..lua_interp.lobject import type_name
-from ..server.messages import Request, Response
+from ..messages import Request, Response
 from .base import (Engine, HandlerError, ServiceLoadError, SourceFile, request_fields, resolve_module,
                    response_from_fields)
 

@@ -20,7 +20,7 @@ import os
 from typing import Any, Callable
 
 from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
-from ..server.messages import Request, Response
+from ..messages import Request, Response
 from .base import (Engine, EngineUnavailable, HandlerError, ServiceLoadError, SourceFile,
                    request_fields, resolve_module, response_from_fields)
 

@@ -20,7 +20,7 @@ from ..metrics import MetricsRegistry
 from ..net import DNSCache
 from .http11 import serve_http11
 from .http2 import serve_http2
-from .messages import Request, Response
+from ..messages import Request, Response
 from .router import Router
 from .static import serve_file
 from .statebuffer import StateBuffer

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import anyio
 
 from .http2 import new_protocol, serve_http2
-from .messages import Request, Response
+from ..messages import Request, Response
 from .protocol.http11 import NEED_DATA, PEER_CLOSED, HTTP11Protocol, ProtocolError, RequestHead
 from .protocol.http2 import ProtocolError as HTTP2ProtocolError
 

@@ -23,7 +23,7 @@ from typing import Any
 import anyio
 import h2.exceptions
 
-from .messages import Request, Response
+from ..messages import Request, Response
 from .protocol.http2 import (ConnectionEnded, ErrorCodes, HTTP2Protocol, HTTP2Settings, RequestHead,
                              RequestReady, RequestRejected, StreamCancelled, WindowOpened)
 

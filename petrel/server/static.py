@@ -17,7 +17,7 @@ from urllib.parse import unquote_to_bytes
 
 import anyio
 
-from .messages import Request, Response
+from ..messages import Request, Response
 
 CHUNK = 256 * 1024
 SMALL_FILE = 1024 * 1024   # read at once below this size, stream above it

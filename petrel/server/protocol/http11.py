@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import h11
 
 from .. import SERVER_HEADER
-from ..messages import Response
+from ...messages import Response
 from .common import http_date
 
 

@@ -34,7 +34,7 @@ from h2.utilities import HeaderValidationFlags, validate_headers
 from hyperframe.frame import GoAwayFrame
 
 from .. import SERVER_HEADER
-from ..messages import Response
+from ...messages import Response
 from .common import http_date
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
