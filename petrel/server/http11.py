@@ -26,39 +26,92 @@ _DISCONNECTS = (anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndO
                 ConnectionError, OSError)
 
 
+# After an error response the client may still be sending (a huge head, a body we refused):
+# closing at once would make the kernel answer those bytes with a reset, which can destroy the
+# response before the client reads it. So we shut our side and read (and drop) a bounded amount
+# for a bounded time first.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 1024 * 1024
+
+
 class _Closed(Exception):
     """The connection is over (peer gone, idle timeout, or shutdown)."""
 
 
-async def serve_http11(server: Any, stream: Any, first_bytes: bytes, remote: tuple[str, int],
-                       proto: str) -> None:
-    config = server.config
-    protocol = HTTP11Protocol(config.server_max_header_size, config.server_max_body_size)
-    protocol.receive_data(first_bytes)
-    timeout = config.server_keepalive_timeout
+class _Reader:
+    """Reads from the socket under the deadline of the current phase of the connection.
 
-    async def receive() -> None:
-        # One cancel scope for the whole connection, its deadline moved before each read: cheaper
-        # than a new timeout scope per read on this hot path.
-        scope.deadline = anyio.current_time() + timeout
+    Between requests the idle limit (server.keepalive-timeout) applies per read; once a byte of a
+    head has arrived, the whole head must arrive before server.header-timeout from that moment (a
+    per-read limit alone lets a client send a byte a minute forever); while a body is read, each
+    read gets server.body-timeout. One cancel scope serves the whole connection, its deadline moved
+    before each read (cheaper than a new scope per read on this hot path); ``expired`` records
+    which limit that deadline was, so the caller can answer 408 after the scope caught it.
+    """
+
+    def __init__(self, stream: Any, protocol: HTTP11Protocol, config: Any, scope: anyio.CancelScope) -> None:
+        self.stream = stream
+        self.protocol = protocol
+        self.scope = scope
+        self.idle_timeout = config.server_keepalive_timeout
+        self.header_timeout = config.server_header_timeout
+        self.body_timeout = config.server_body_timeout
+        self.head_deadline = math.inf
+        self.expired: str | None = None
+
+    def start_head_clock(self) -> None:
+        """Called when the first byte of a request head is known to be here."""
+        if self.head_deadline == math.inf:
+            self.head_deadline = anyio.current_time() + self.header_timeout
+
+    async def for_head(self) -> None:
+        if self.protocol.reading_head:
+            self.start_head_clock()
+            self.expired = f"request head not complete within server.header-timeout ({self.header_timeout} s)"
+            await self._receive(self.head_deadline)
+        else:
+            self.expired = None   # an idle connection is closed without a word
+            await self._receive(anyio.current_time() + self.idle_timeout)
+
+    async def for_body(self) -> None:
+        self.expired = f"request body paused longer than server.body-timeout ({self.body_timeout} s)"
+        await self._receive(anyio.current_time() + self.body_timeout)
+
+    async def _receive(self, deadline: float) -> None:
+        self.scope.deadline = deadline
         try:
-            data = await stream.receive(RECEIVE_SIZE)
+            data = await self.stream.receive(RECEIVE_SIZE)
         except anyio.EndOfStream:
             data = b""
         except _DISCONNECTS:
             raise _Closed() from None
         finally:
-            scope.deadline = math.inf   # handlers and writes are not bound by the idle timeout
-        protocol.receive_data(data)
+            self.scope.deadline = math.inf   # handlers and writes are not bound by these limits
+        self.protocol.receive_data(data)
 
+
+async def serve_http11(server: Any, stream: Any, first_bytes: bytes, remote: tuple[str, int],
+                       proto: str) -> None:
+    config = server.config
+    protocol = HTTP11Protocol(config.server_max_header_size, config.server_max_body_size,
+                              config.server_max_headers, config.server_max_request_line)
     with anyio.CancelScope() as scope:
-        await _serve(server, stream, protocol, receive, remote, proto)
+        reader = _Reader(stream, protocol, config, scope)
+        reader.start_head_clock()   # the first bytes of this connection are the first of a head
+        protocol.receive_data(first_bytes)
+        await _serve(server, stream, protocol, reader, remote, proto)
     if scope.cancelled_caught:
-        log.debug("closing the idle connection from %s", remote[0])
+        if reader.expired is None:
+            log.debug("closing the idle connection from %s", remote[0])
+        else:
+            log.debug("timeout from %s: %s", remote[0], reader.expired)
+            await _close_after_error(stream, protocol.error_response(408, reader.expired))
 
 
-async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, receive: Any,
+async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, reader: _Reader,
                  remote: tuple[str, int], proto: str) -> None:
+    limit = server.config.server_keepalive_requests
+    served = 0
     try:
         while True:
             try:
@@ -66,8 +119,9 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, receive: An
                 while head is NEED_DATA:
                     if server.shutting_down:
                         raise _Closed()
-                    await receive()
+                    await reader.for_head()
                     head = protocol.next_head()
+                reader.head_deadline = math.inf
                 if head is PEER_CLOSED:
                     return
                 assert isinstance(head, RequestHead)
@@ -78,15 +132,13 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, receive: An
                 part = protocol.next_body_part()
                 while part is not None:
                     if part is NEED_DATA:
-                        await receive()
+                        await reader.for_body()
                     else:
                         body += part
                     part = protocol.next_body_part()
             except ProtocolError as exc:
                 log.debug("bad request from %s: %s", remote[0], exc)
-                reply = protocol.error_response(exc.status, str(exc))
-                if reply:
-                    await stream.send(reply)
+                await _close_after_error(stream, protocol.error_response(exc.status, str(exc)))
                 return
             request = _make_request(head, bytes(body), remote, proto, arrived)
             settings = protocol.h2c_upgrade_settings(head) if proto == "http" else None
@@ -103,8 +155,14 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, receive: An
                                       protocol=h2, upgraded=request)
                     return
             response = await server.dispatch(request)
-            close = server.shutting_down
+            served += 1
+            at_limit = limit > 0 and served >= limit
+            close = server.shutting_down or at_limit
             await _send_response(stream, protocol, response, close)
+            if at_limit:
+                # The client may have pipelined more requests: let it read this answer first.
+                await _close_after_error(stream, b"")
+                return
             if close or protocol.must_close or not protocol.keep_alive:
                 return
             protocol.start_next_cycle()
@@ -112,6 +170,23 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, receive: An
         return
     except _DISCONNECTS:
         return
+
+
+async def _close_after_error(stream: Any, reply: bytes) -> None:
+    """Send ``reply``, shut our side, and drain what the client still sends (bounded) before the close."""
+    with anyio.move_on_after(LINGER_SECONDS):
+        try:
+            if reply:
+                await stream.send(reply)
+            try:
+                await stream.send_eof()
+            except NotImplementedError:
+                pass   # TLS below 1.3 (and anyio's TLS streams) cannot half-close: just drain
+            drained = 0
+            while drained < LINGER_BYTES:
+                drained += len(await stream.receive(RECEIVE_SIZE))
+        except _DISCONNECTS:
+            pass
 
 
 def _make_request(head: RequestHead, body: bytes, remote: tuple[str, int], proto: str,
