@@ -31,6 +31,10 @@ log = logging.getLogger("petrel.server")
 
 RECEIVE_SIZE = 65536
 FLUSH_SIZE = 65536   # body bytes queued before they are written out
+# After a GOAWAY for an error: how long, and how many bytes, the client's input is still read and
+# dropped before the socket is closed (see HTTP2Connection._linger).
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1 << 20
 _DISCONNECTS = (anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndOfStream,
                 ConnectionError, OSError)
 
@@ -93,6 +97,7 @@ class HTTP2Connection:
         self._going_away = False
         self._last_stream_id = 0
         self._finishing = False
+        self._failed = False   # we sent GOAWAY for an error the client made
 
     async def run(self, first_bytes: bytes, upgraded: Request | None) -> None:
         try:
@@ -104,8 +109,27 @@ class HTTP2Connection:
                 await self._read(first_bytes)
                 # The reader is done: the peer left or broke the protocol; nobody can be answered.
                 tg.cancel_scope.cancel()
+            if self._failed:
+                await self._linger()
         except _DISCONNECTS:
             pass
+
+    async def _linger(self) -> None:
+        """Read and drop the client's input for a moment after an error GOAWAY, then let it close.
+
+        A socket closed with unread input sends a TCP reset, and a reset can destroy the GOAWAY in
+        flight before the client has read it; a flooding client has always sent more. So the write
+        side is shut first (where the transport can: TLS cannot), then input is drained, bounded in
+        time and bytes, as servers do for a lingering close.
+        """
+        with anyio.move_on_after(LINGER_SECONDS):
+            try:
+                await self.stream.send_eof()
+            except NotImplementedError:
+                pass
+            drained = 0
+            while drained < LINGER_BYTES:
+                drained += len(await self.stream.receive(RECEIVE_SIZE))
 
     # -- reading -----------------------------------------------------------------------------------
     async def _read(self, data: bytes) -> None:
@@ -142,6 +166,11 @@ class HTTP2Connection:
             if isinstance(event, RequestReady):
                 if self._going_away and event.stream_id > self._last_stream_id:
                     self.protocol.reset_stream(event.stream_id, ErrorCodes.REFUSED_STREAM)
+                    if self.protocol.closed:   # refused too many: GOAWAY is queued
+                        log.info("HTTP/2 connection from %s: too many streams refused, closing",
+                                 self.remote[0])
+                        self._failed = True
+                        return False
                     continue
                 self._start(event.stream_id, self._request(event.head, event.body, event.arrived))
             elif isinstance(event, WindowOpened):
@@ -160,9 +189,13 @@ class HTTP2Connection:
                 log.debug("HTTP/2 stream %d from %s: %d (%s)", event.stream_id, self.remote[0],
                           event.status, event.reason)
             elif isinstance(event, ConnectionEnded):
-                if event.error_code:
+                if event.error_code == ErrorCodes.ENHANCE_YOUR_CALM:
+                    log.info("HTTP/2 connection from %s ended: %s (ENHANCE_YOUR_CALM)", self.remote[0],
+                             event.reason)
+                elif event.error_code:
                     log.debug("HTTP/2 connection from %s ended: %s (error %d)", self.remote[0],
                               event.reason, event.error_code)
+                self._failed = not event.by_peer and event.error_code != 0
                 return False
         return True
 
@@ -181,6 +214,8 @@ class HTTP2Connection:
         stream_id = active.stream_id
         try:
             with active.scope:
+                if active.scope.cancel_called:
+                    return   # reset before this task first ran: the handler never starts
                 response = await self.server.dispatch(request)
                 await self._send_response(active, response, request.method == "HEAD")
         except h2.exceptions.ProtocolError as exc:

@@ -11,7 +11,11 @@ by itself:
   is why its inbound header validation is switched off here and run per request instead;
 - a body over ``server.max-body-size`` gets ``413`` as soon as that is known (the rest of it is
   acknowledged and dropped);
-- a frame-level protocol error ends the connection with GOAWAY (h2 queues it).
+- a frame-level protocol error ends the connection with GOAWAY (h2 queues it);
+- a client that floods the connection (streams opened and reset, control frames, endless header
+  blocks, oversized frames; see :mod:`.http2_guard`) gets GOAWAY ENHANCE_YOUR_CALM before h2 has
+  parsed the bytes that crossed the limit. A stream reset in the same bytes that opened it never
+  becomes a RequestReady, so its handler is not started at all.
 
 Received body bytes are handed back to the peer's flow-control window at once: the body is kept in
 memory until it is complete anyway, and max-body-size bounds it. No sockets, no clocks here; the
@@ -36,6 +40,7 @@ from hyperframe.frame import GoAwayFrame
 from .. import SERVER_HEADER
 from ...messages import Response
 from .common import http_date
+from .http2_guard import FrameGuard, Violation
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 # What decides that a connection speaks HTTP/2 with prior knowledge. A connection that starts like
@@ -64,13 +69,18 @@ class HTTP2Settings:
     initial_window_size: int = 1 << 20
     max_header_list_size: int = 65536
     max_frame_size: int = 16384
+    # Not announced: what a client may do per 10 seconds before GOAWAY ENHANCE_YOUR_CALM.
+    max_resets: int = 200
+    max_control_frames: int = 1000
 
     @classmethod
     def from_config(cls, config) -> HTTP2Settings:
         return cls(max_concurrent_streams=config.server_http2_max_concurrent_streams,
                    initial_window_size=config.server_http2_initial_window_size,
                    max_header_list_size=config.server_http2_max_header_list_size,
-                   max_frame_size=config.server_http2_max_frame_size)
+                   max_frame_size=config.server_http2_max_frame_size,
+                   max_resets=config.server_http2_max_resets,
+                   max_control_frames=config.server_http2_max_control_frames)
 
 
 # -- events ------------------------------------------------------------------------------------------
@@ -119,10 +129,11 @@ class WindowOpened:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionEnded:
-    """The peer sent GOAWAY, or broke the protocol (our GOAWAY is queued)."""
+    """The peer sent GOAWAY (``by_peer``), or broke the protocol or a limit (our GOAWAY is queued)."""
 
     error_code: int
     reason: str
+    by_peer: bool = False
 
 
 Event = RequestReady | RequestRejected | StreamCancelled | WindowOpened | ConnectionEnded
@@ -158,7 +169,11 @@ class HTTP2Protocol:
         })
         self.conn.max_inbound_frame_size = s.max_frame_size
         self.conn.decoder.max_header_list_size = s.max_header_list_size
+        self.guard = FrameGuard(max_resets=s.max_resets, max_control_frames=s.max_control_frames,
+                                max_header_block=s.max_header_list_size, max_frame_size=s.max_frame_size)
         self._incoming: dict[int, _Incoming] = {}
+        self._now = 0.0
+        self._aborted: ConnectionEnded | None = None
         self.closed = False
 
     # -- starting ----------------------------------------------------------------------------------
@@ -197,6 +212,10 @@ class HTTP2Protocol:
         """Feed bytes from the peer; ``now`` stamps the requests whose headers are in them."""
         if self.closed:
             return []
+        self._now = now
+        violation = self.guard.scan(data, now)
+        if violation is not None:
+            return [self._abort(violation)]
         try:
             h2_events = self.conn.receive_data(data)
         except h2.exceptions.ProtocolError as exc:
@@ -217,6 +236,11 @@ class HTTP2Protocol:
             elif isinstance(event, h2.events.StreamReset):
                 self._incoming.pop(event.stream_id, None)
                 events.append(StreamCancelled(event.stream_id, int(event.error_code or 0)))
+                if not event.remote_reset:
+                    # h2 reset it for a stream error the client made: as costly as a reset.
+                    violation = self.guard.count_reset(now)
+                    if violation is not None:
+                        return [self._abort(violation)]
             elif isinstance(event, h2.events.WindowUpdated):
                 events.append(WindowOpened(event.stream_id))
             elif isinstance(event, h2.events.RemoteSettingsChanged):
@@ -225,10 +249,25 @@ class HTTP2Protocol:
             elif isinstance(event, h2.events.ConnectionTerminated):
                 self.closed = True
                 reason = (event.additional_data or b"").decode("utf-8", "replace")
-                events.append(ConnectionEnded(int(event.error_code or 0), reason or "GOAWAY received"))
+                events.append(ConnectionEnded(int(event.error_code or 0), reason or "GOAWAY received",
+                                              by_peer=True))
             # TrailersReceived: trailers are not part of the Request value; StreamEnded follows.
             # Ping, settings ACK, priority: h2 has dealt with them.
+            if self._aborted is not None:   # a reset too many in _reject
+                return [self._aborted]
+        cancelled = {event.stream_id for event in events if isinstance(event, StreamCancelled)}
+        if cancelled:
+            # Opened and reset in the same bytes: nothing to serve (stream ids are never reused).
+            events = [event for event in events
+                      if not (isinstance(event, RequestReady) and event.stream_id in cancelled)]
         return events
+
+    def _abort(self, violation: Violation) -> ConnectionEnded:
+        """End the connection for a limit the client crossed: GOAWAY with the violation's code."""
+        self._incoming.clear()
+        self.close(violation.error_code)
+        self._aborted = ConnectionEnded(int(violation.error_code), violation.reason)
+        return self._aborted
 
     def _headers(self, event: h2.events.RequestReceived, now: float, events: list[Event]) -> None:
         stream_id = event.stream_id
@@ -275,11 +314,14 @@ class HTTP2Protocol:
             self.conn.send_data(stream_id, body, end_stream=True)
         else:
             self.conn.end_stream(stream_id)
+        events.append(RequestRejected(stream_id, status, reason))
         if reset:
             # RFC 9113 8.1: a complete response sent early; ask the client to stop sending. Not
             # done for 413: some clients (httpx) take the reset for a failure and lose the 413.
             self.conn.reset_stream(stream_id, ErrorCodes.NO_ERROR)
-        events.append(RequestRejected(stream_id, status, reason))
+            violation = self.guard.count_reset(self._now)
+            if violation is not None:
+                events.append(self._abort(violation))
 
     # -- output ------------------------------------------------------------------------------------
     def send_headers(self, stream_id: int, response: Response, body_length: int,
@@ -314,10 +356,16 @@ class HTTP2Protocol:
         self.conn.end_stream(stream_id)
 
     def reset_stream(self, stream_id: int, error_code: int = ErrorCodes.INTERNAL_ERROR) -> None:
+        """Reset a stream. A refusal (REFUSED_STREAM) counts against max-resets, like a client's
+        reset: over the limit, the connection is closed (GOAWAY queued, :attr:`closed` set)."""
         try:
             self.conn.reset_stream(stream_id, error_code)
         except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
-            pass   # already closed on both sides: nothing to reset
+            return   # already closed on both sides: nothing to reset
+        if error_code == ErrorCodes.REFUSED_STREAM and not self.closed:
+            violation = self.guard.count_reset(self._now)
+            if violation is not None:
+                self._abort(violation)
 
     def goaway_frame(self, last_stream_id: int | None = None, error_code: int = 0) -> bytes:
         """A GOAWAY that leaves the connection usable for the streams already open.
