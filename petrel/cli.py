@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import multiprocessing
 import os
-import signal
 import sys
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from . import __version__
 from .config import OPTIONS, ConfigError, load_config
@@ -84,72 +82,67 @@ def main(argv: Sequence[str] | None = None) -> int:
     workers = config.server_workers or os.cpu_count() or 1
     if workers == 1:
         return run_worker(config)
-    return _run_workers(config, workers)
+    from .workers import run_workers
+    return run_workers(config, workers)
 
 
-def run_worker(config: Any) -> int:
-    """Run one server process to completion; the exit code says how it ended."""
+def run_worker(config: Any, process: str = "", report: Callable[[str, str], None] | None = None) -> int:
+    """Run one server process to completion; the exit code says how it ended.
+
+    ``process`` names it in the log ("w1"); ``report``, given to a worker by its master, is told
+    ``("ready", "")`` once the server listens, or ``("failed", why)`` when it cannot start.
+    """
+    from .server.stopsignals import block_stop_signals
+
+    # First of all, before any thread exists: SIGINT and SIGTERM are for the signal thread only.
+    block_stop_signals()
+
     import anyio
 
     from .engines import EngineUnavailable, ServiceLoadError, get_engine
     from .log import setup_logging
     from .server.app import Server
 
-    setup_logging(config.log_level, config.log_syslog, config.log_syslog_address)
+    setup_logging(config.log_level, config.log_syslog, config.log_syslog_address, process)
     log = logging.getLogger("petrel.server")
+
+    def failed(message: str) -> None:
+        if report is not None:
+            report("failed", message)
+
     try:
         engine_class = get_engine(config.lua_engine)
         server = Server(config, engine_class)
     except EngineUnavailable as exc:
-        print(f"petrel: option 'lua.engine' ({config.lua_engine}): {exc}", file=sys.stderr)
+        message = f"option 'lua.engine' ({config.lua_engine}): {exc}"
+        print(f"petrel: {message}", file=sys.stderr)
+        failed(message)
         return EXIT_CONFIG
+    if report is not None:
+        server.repeat_signal_exits = False   # the master escalates a second signal itself
+    server.watch_stop_signals()
+
+    def ready(_port: int) -> None:
+        if report is not None:
+            report("ready", "")
 
     async def run() -> int:
         try:
             await server.start()
         except ServiceLoadError as exc:
             log.critical("cannot start: %s", exc)
+            failed(str(exc))
             return EXIT_STARTUP
         try:
-            await server.serve()
+            await server.serve(ready)
         except OSError as exc:
-            log.critical("cannot listen on %s port %s: %s", config.server_listen, config.server_port,
-                         exc.strerror or exc)
+            message = f"cannot listen on {config.server_listen} port {config.server_port}: {exc.strerror or exc}"
+            log.critical("%s", message)
+            failed(message)
             return EXIT_STARTUP
         return 0
 
     return anyio.run(run)
-
-
-def _worker_main(config: Any) -> None:
-    # A worker leaves signal handling to its own server loop; the parent forwards SIGINT/SIGTERM.
-    sys.exit(run_worker(config))
-
-
-def _run_workers(config: Any, workers: int) -> int:
-    """Start ``workers`` processes that each listen on the port with SO_REUSEPORT."""
-    from .log import setup_logging
-
-    log = setup_logging(config.log_level, config.log_syslog, config.log_syslog_address).getChild("server")
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_worker_main, args=(config,), name=f"petrel-worker-{n}")
-                 for n in range(workers)]
-    for process in processes:
-        process.start()
-    log.info("started %d worker processes", workers)
-
-    def forward(signum: int, _frame: Any) -> None:
-        for process in processes:
-            if process.is_alive() and process.pid:
-                os.kill(process.pid, signum)
-
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
-    codes = []
-    for process in processes:
-        process.join()
-        codes.append(process.exitcode or 0)
-    return max(codes, default=0)
 
 
 if __name__ == "__main__":  # pragma: no cover

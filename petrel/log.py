@@ -1,5 +1,10 @@
 """Logging set-up: ``time | component | level | message`` on the console, or the local syslog.
 
+With several worker processes every line also names its process, right after the time:
+``time | w2 | component | level | message`` for worker 2, ``time | master | ...`` for the process
+that supervises them (syslog: ``petrel[pid]: w2 | component | message``). A single process keeps
+the shorter format.
+
 Levels are syslog's (0 emerg ... 7 debug) as in the original; ``log.level`` drops everything above it.
 Components are logger names under ``petrel.`` (``petrel.server``, ``petrel.lua``, ``petrel.access``).
 
@@ -40,21 +45,29 @@ class _LevelFilter(logging.Filter):
 
 
 class ConsoleFormatter(logging.Formatter):
+    def __init__(self, process: str = "") -> None:
+        super().__init__()
+        self.prefix = f"{process} | " if process else ""
+
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.created))
         stamp += f".{int(record.msecs):03d}"
         component = record.name.removeprefix("petrel.") or "petrel"
         level = SYSLOG_NAMES[syslog_level(record)]
-        text = f"{stamp} | {component} | {level} | {record.getMessage()}"
+        text = f"{stamp} | {self.prefix}{component} | {level} | {record.getMessage()}"
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
         return text
 
 
 class SyslogFormatter(logging.Formatter):
+    def __init__(self, process: str = "") -> None:
+        super().__init__()
+        self.prefix = f"{process} | " if process else ""
+
     def format(self, record: logging.LogRecord) -> str:
         component = record.name.removeprefix("petrel.") or "petrel"
-        return f"petrel[{os.getpid()}]: {component} | {record.getMessage()}"
+        return f"petrel[{os.getpid()}]: {self.prefix}{component} | {record.getMessage()}"
 
 
 class _SyslogHandler(logging.handlers.SysLogHandler):
@@ -133,7 +146,8 @@ def syslog_address(option: str = "") -> str | tuple[str, int]:
     return option
 
 
-def setup_logging(level: int, use_syslog: bool, address: str = "") -> logging.Logger:
+def setup_logging(level: int, use_syslog: bool, address: str = "", process: str = "") -> logging.Logger:
+    """Log to the console or syslog; ``process`` ("w1", "master") names this process in every line."""
     root = logging.getLogger("petrel")
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -141,14 +155,14 @@ def setup_logging(level: int, use_syslog: bool, address: str = "") -> logging.Lo
     if use_syslog:
         try:
             target = _SyslogHandler(address=syslog_address(address))
-            target.setFormatter(SyslogFormatter())
+            target.setFormatter(SyslogFormatter(process))
             handler: logging.Handler = _SyslogQueueHandler(target)
         except OSError as exc:   # no syslog listening there: keep logging, on the console
             problem = f"cannot log to syslog at {address or '/dev/log'}: {exc.strerror or exc}"
             use_syslog = False
     if not use_syslog:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(ConsoleFormatter())
+        handler.setFormatter(ConsoleFormatter(process))
     handler.addFilter(_LevelFilter(level))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if level >= 7 else logging.INFO if level >= 5 else

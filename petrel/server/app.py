@@ -6,6 +6,7 @@ handed in by the command line (``--engine``).
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import time
@@ -26,12 +27,13 @@ from .static import serve_file
 from .statebuffer import StateBuffer
 from .protocol.http2 import PREFACE_START
 from .tls import TLSSetupError, server_context, start_tls
+from .connections import Connection, TrackedStream
+from .stopsignals import StopSignals
 
 log = logging.getLogger("petrel.server")
 lua_log = logging.getLogger("petrel.lua")
 access_log = logging.getLogger("petrel.access")
 
-SHUTDOWN_GRACE_SECONDS = 10.0
 TLS_HANDSHAKE = b"\x16"   # the first byte of a TLS ClientHello record
 
 
@@ -57,6 +59,15 @@ class Server:
         self.stopping = anyio.Event()   # set at shutdown: HTTP/2 connections send GOAWAY
         self.tls_context = None
         self.open_connections = 0
+        # Shutdown and server.max-connections (see serve() and _watch_signals()).
+        self.repeat_signal_exits = True   # a worker leaves a second signal to its master
+        self._stop_signals: StopSignals | None = None
+        self._connections: set[Connection] = set()
+        self._no_connections = anyio.Event()
+        self._accepting: anyio.CancelScope | None = None   # cancelled at shutdown: the listener closes
+        self._connections_scope: anyio.CancelScope | None = None
+        limit = config.server_max_connections
+        self._connection_slots = anyio.Semaphore(limit) if limit else None
         self._register_server_metrics()
         self.prometheus = None
         if config.metrics_prometheus:
@@ -170,6 +181,8 @@ class Server:
     # -- connections -------------------------------------------------------------------------
     async def handle_connection(self, stream: Any) -> None:
         self.open_connections += 1
+        connection = Connection(self.shutting_down)
+        self._connections.add(connection)
         try:
             remote = stream.extra(SocketAttribute.remote_address)
             if not isinstance(remote, tuple):
@@ -178,11 +191,12 @@ class Server:
             proto, alpn = "http", ""
             try:
                 with anyio.fail_after(self.config.server_keepalive_timeout):
-                    first = await stream.receive(65536)
+                    # (a shutdown ends these waits for a first request at once: receive_idle)
+                    first = await connection.receive_idle(stream, 65536)
                     if first[:1] == TLS_HANDSHAKE and self.tls_context is not None:
                         stream, alpn = await start_tls(stream, first, self.tls_context)
                         proto = "https"
-                        first = await stream.receive(65536)
+                        first = await connection.receive_idle(stream, 65536)
                     while len(first) < len(PREFACE_START) and PREFACE_START.startswith(first):
                         first += await stream.receive(65536)   # an HTTP/2 preface in pieces
             except (TimeoutError, anyio.EndOfStream, anyio.BrokenResourceError, OSError):
@@ -190,14 +204,52 @@ class Server:
             if alpn == "h2" or first.startswith(PREFACE_START):
                 await serve_http2(self, stream, first, address, proto)
             else:
-                await serve_http11(self, stream, first, address, proto)
+                await serve_http11(self, TrackedStream(stream, connection), first, address, proto)
         finally:
+            self._connections.discard(connection)
             self.open_connections -= 1
+            if not self.open_connections:
+                self._no_connections.set()
             await stream.aclose()
+
+    async def _accept(self, listener: Any, connections: Any) -> None:
+        """Accept connections on one listener while fewer than server.max-connections are open.
+
+        At the limit this loop stops calling accept(): new connections wait in the kernel's
+        backlog (their handshake done, their requests buffered) until one closes. The slot taken
+        here is given back when the connection's task ends.
+        """
+        slots = self._connection_slots
+        while True:
+            if slots is not None:
+                await slots.acquire()
+            try:
+                stream = await listener.accept()
+            except OSError as exc:
+                if slots is not None:
+                    slots.release()
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    # Out of file descriptors or memory: wait a moment for connections to close
+                    # rather than spin (the clients wait in the backlog meanwhile).
+                    log.error("cannot accept a connection: %s; trying again in 0.1 s", exc.strerror or exc)
+                    await anyio.sleep(0.1)
+                continue   # (ECONNABORTED and the like: that client is gone, the next one is not)
+            except BaseException:
+                if slots is not None:
+                    slots.release()
+                raise
+            connections.start_soon(self._connection_task, stream)
+
+    async def _connection_task(self, stream: Any) -> None:
+        try:
+            await self.handle_connection(stream)
+        finally:
+            if self._connection_slots is not None:
+                self._connection_slots.release()
 
     # -- running -----------------------------------------------------------------------------
     async def serve(self, ready: Any = None) -> None:
-        """Listen and serve until SIGINT or SIGTERM, then stop cleanly.
+        """Listen and serve until SIGINT or SIGTERM, then stop cleanly (see _watch_signals).
 
         ``ready`` (a callable) is told the bound port once the listener is up. An OSError from
         binding the port is raised as it is.
@@ -205,10 +257,11 @@ class Server:
         config = self.config
         assert self.buffer is not None
         listen_error: OSError | None = None
+        self._accepting = anyio.CancelScope()
         async with anyio.create_task_group() as tg:
             # Signal handlers first, the port second: a SIGTERM as soon as the port accepts
             # already stops the server cleanly.
-            await tg.start(self._watch_signals, tg.cancel_scope)
+            await tg.start(self._watch_signals)
             try:
                 listener = await anyio.create_tcp_listener(
                     local_host=config.server_listen or None, local_port=config.server_port,
@@ -225,8 +278,21 @@ class Server:
                     log.info("listening on %s port %d", host, port)
                 if ready is not None:
                     ready(self.port)
-                async with listener:
-                    await listener.serve(self.handle_connection, task_group=tg)
+                # Connections have a task group of their own, so that shutdown can cancel them
+                # (after server.shutdown-timeout) and still do its last steps here.
+                async with anyio.create_task_group() as connections:
+                    self._connections_scope = connections.cancel_scope
+                    async with listener:
+                        with self._accepting:
+                            async with anyio.create_task_group() as accepting:
+                                for one in listener.listeners:
+                                    accepting.start_soon(self._accept, one, connections)
+                    # The listener is closed: the port refuses new connections from here on.
+                self.libraries.unload_all()
+                log.info("stopped")
+                if self._stop_signals is not None:
+                    self._stop_signals.stopped = True
+                tg.cancel_scope.cancel()
         if listen_error is not None:
             raise listen_error
 
@@ -246,19 +312,43 @@ class Server:
         if self.prometheus is not None:
             log.info("metrics: prometheus page on %s", config.metrics_prometheus)
 
-    async def _watch_signals(self, scope: anyio.CancelScope,
-                             *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
-        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            task_status.started()
-            async for signum in signals:
-                log.info("%s received, stopping", signal.Signals(signum).name)
-                break
+    def watch_stop_signals(self) -> StopSignals:
+        """Start the thread that waits for SIGINT/SIGTERM (serve() does it if nobody did earlier).
+
+        Started before start(), a signal during start-up is not lost: serve() stops at once, and
+        a start-up that takes longer than server.shutdown-timeout is ended from the thread.
+        """
+        if self._stop_signals is None:
+            self._stop_signals = StopSignals(self.config.server_shutdown_timeout, self.repeat_signal_exits)
+            self._stop_signals.start()
+        return self._stop_signals
+
+    async def _watch_signals(self, *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
+        """At SIGTERM or SIGINT: stop accepting, let in-flight requests finish, then cancel them.
+
+        At once: the listener closes, HTTP/2 connections send GOAWAY (``stopping``), HTTP/1.1
+        connections waiting for their next request close, and a response being made ends with
+        Connection: close. In-flight requests then have server.shutdown-timeout seconds; whatever
+        is still running after that is cancelled, handlers included, and serve() returns.
+        """
+        timeout = self.config.server_shutdown_timeout
+        watcher = self.watch_stop_signals()
+        task_status.started()
+        signum = await watcher.wait()
+        log.info("%s received, stopping (%d requests in flight, up to %d s)", signal.Signals(signum).name,
+                 self.active_requests, timeout)
         self.shutting_down = True
         self.stopping.set()
-        with anyio.move_on_after(SHUTDOWN_GRACE_SECONDS):
-            while self.active_requests:
-                self._idle = anyio.Event()
-                await self._idle.wait()
-        self.libraries.unload_all()
-        log.info("stopped")
-        scope.cancel()
+        if self._accepting is not None:
+            self._accepting.cancel()
+        for connection in list(self._connections):
+            connection.close_if_idle()
+        with anyio.move_on_after(timeout):
+            while self.open_connections:
+                self._no_connections = anyio.Event()
+                await self._no_connections.wait()
+        if self.open_connections:
+            log.warning("server.shutdown-timeout (%d s) is over: cancelling %d requests still in flight "
+                        "on %d connections", timeout, self.active_requests, self.open_connections)
+            if self._connections_scope is not None:
+                self._connections_scope.cancel()

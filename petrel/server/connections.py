@@ -1,0 +1,85 @@
+"""Client connections as shutdown sees them: idle (closed at once) or busy (left to finish).
+
+At SIGTERM an HTTP/1.1 connection that waits for its next request is closed now, while one in
+the middle of a request or response is left to finish it (the response then says Connection:
+close). The HTTP/1.1 loop does not need to know: its stream is a :class:`TrackedStream`, which
+tells the two apart from the bytes that pass. After a response (anything sent but an interim 1xx
+response) the connection is between requests until the next bytes arrive; a receive in that state
+is the one a shutdown cuts short, and it ends like a peer that closed (EndOfStream). A ``101
+Switching Protocols`` hands the connection to HTTP/2, whose GOAWAY does the rest.
+
+HTTP/2 connections (prior knowledge, ALPN h2) are not wrapped: ``server.stopping`` makes them
+send GOAWAY, finish the open streams and close.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import anyio
+from anyio.abc import ByteStream
+
+
+class Connection:
+    """One client connection: whether a shutdown may close it now."""
+
+    __slots__ = ("_scope", "_closing")
+
+    def __init__(self, closing: bool = False) -> None:
+        self._scope: anyio.CancelScope | None = None
+        self._closing = closing   # the server is stopping: no new request is waited for
+
+    async def receive_idle(self, stream: Any, max_bytes: int = 65536) -> bytes:
+        """Receive the first bytes of a request; EndOfStream if the server stops meanwhile."""
+        if self._closing:
+            raise anyio.EndOfStream
+        scope = self._scope = anyio.CancelScope()
+        try:
+            with scope:
+                return await stream.receive(max_bytes)
+        finally:
+            self._scope = None
+        raise anyio.EndOfStream   # (reached only when close_if_idle() cancelled the receive)
+
+    def close_if_idle(self) -> None:
+        """Shutdown: end a wait for the next request now, and every such wait from now on."""
+        self._closing = True
+        if self._scope is not None:
+            self._scope.cancel()
+
+
+class TrackedStream(ByteStream):
+    """A byte stream that knows when its connection is between HTTP/1.1 requests."""
+
+    __slots__ = ("_stream", "_connection", "_between", "_upgraded")
+
+    def __init__(self, stream: Any, connection: Connection) -> None:
+        self._stream = stream
+        self._connection = connection
+        self._between = False    # the first request's bytes are already read when this is made
+        self._upgraded = False   # HTTP/2 after a 101: GOAWAY handles shutdown
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        if self._between and not self._upgraded:
+            data = await self._connection.receive_idle(self._stream, max_bytes)
+            self._between = False
+            return data
+        return await self._stream.receive(max_bytes)
+
+    async def send(self, item: bytes) -> None:
+        await self._stream.send(item)
+        if item[:10] == b"HTTP/1.1 1":   # an interim response: 100 Continue, 101 Switching Protocols
+            if item[9:12] == b"101":
+                self._upgraded = True
+        else:
+            self._between = True
+
+    async def send_eof(self) -> None:
+        await self._stream.send_eof()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    @property
+    def extra_attributes(self) -> Mapping[Any, Any]:
+        return self._stream.extra_attributes
