@@ -1,0 +1,218 @@
+"""Fuzzing HTTP/1.1: random bytes and mutated valid requests.
+
+In process, the sans-IO protocol object gets many inputs, split at random points: it may refuse
+them only with its ProtocolError (carrying a 4xx/5xx), never with another exception. Over a real
+socket, a running server gets fewer: every connection ends with answers or a close, in bounded
+time, and the server keeps serving with no traceback in its log.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from petrel.messages import Response
+from petrel.server.protocol.http11 import NEED_DATA, PEER_CLOSED, HTTP11Protocol, ProtocolError
+from support import DEFAULT_ENGINE
+
+VALID = [
+    b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /a?b=c HTTP/1.1\r\nHost: x\r\nAccept: */*\r\nX-A: 1\r\n\r\n",
+    b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+    b"POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\n\r\n",
+    b"POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\nTrailer: t\r\n\r\n",
+    b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\nbody",
+    b"GET / HTTP/1.0\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET http://x/abs HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /2 HTTP/1.1\r\nHost: x\r\n\r\n",
+]
+
+HUGE_NUMBERS = [b"99999999999999999999999999", b"18446744073709551616", b"-1", b"1e9", b"0x10",
+                b" 5", b"5 ", b"+5", b"4294967296", b"00000000000000000000000005"]
+HUGE_HEX = [b"ffffffffffffffffffff", b"7fffffffffffffff", b"-1", b"0x10", b"g", b"", b" 3", b"3 "]
+
+
+@st.composite
+def mutated_request(draw) -> bytes:
+    data = bytearray(draw(st.sampled_from(VALID)))
+    for _ in range(draw(st.integers(0, 4))):
+        op = draw(st.sampled_from(["flip", "truncate", "crlf+", "crlf-", "length", "chunk", "insert",
+                                   "lf", "repeat"]))
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        if op == "flip" and data:
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        elif op == "truncate":
+            del data[at:]
+        elif op == "crlf+":
+            data[at:at] = b"\r\n"
+        elif op == "crlf-":
+            where = data.find(b"\r\n", at)
+            if where >= 0:
+                del data[where:where + 2]
+        elif op == "length":
+            data = bytearray(re.sub(rb"(?i)(content-length: *)[^\r]*", lambda m: m.group(1) +
+                                    draw(st.sampled_from(HUGE_NUMBERS)), bytes(data), count=1))
+        elif op == "chunk":
+            data = bytearray(re.sub(rb"\r\n\r\n[0-9a-f]+\r\n", lambda m: b"\r\n\r\n" +
+                                    draw(st.sampled_from(HUGE_HEX)) + b"\r\n", bytes(data), count=1))
+        elif op == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8))
+        elif op == "lf":
+            where = data.find(b"\r\n", at)
+            if where >= 0:
+                del data[where]
+        elif op == "repeat":
+            data[at:at] = data[at:at + draw(st.integers(1, 40))] * draw(st.integers(2, 30))
+    return bytes(data)
+
+
+inputs = st.one_of(mutated_request(), st.binary(max_size=300),
+                   st.lists(mutated_request(), min_size=2, max_size=3).map(b"".join))
+
+
+@st.composite
+def split(draw, data: bytes) -> list[bytes]:
+    """``data`` in pieces, as reads from a socket might deliver it."""
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(data)), max_size=6))))
+    bounds = [0, *cuts, len(data)]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+class Driver:
+    """Plays the I/O loop's part: reads heads and bodies, answers each request, goes on."""
+
+    def __init__(self) -> None:
+        self.protocol = HTTP11Protocol(max_header_size=2048, max_body_size=10000, max_headers=20,
+                                       max_request_line=256)
+        self.in_body = False
+        self.done = False
+        self.answered = 0
+
+    def feed(self, data: bytes) -> None:
+        protocol = self.protocol
+        protocol.receive_data(data)
+        while not self.done:
+            if not self.in_body:
+                head = protocol.next_head()
+                if head is NEED_DATA:
+                    return
+                if head is PEER_CLOSED:
+                    self.done = True
+                    return
+                self.in_body = True
+                if protocol.client_waits_for_continue:
+                    assert protocol.continue_response().startswith(b"HTTP/1.1 100 ")
+            part = protocol.next_body_part()
+            if part is NEED_DATA:
+                return
+            if part is not None:
+                assert isinstance(part, bytes)
+                continue
+            out = protocol.response_head(Response(200, body=b"ok"), 2) + protocol.body(b"ok") + protocol.end()
+            assert out.startswith(b"HTTP/1.1 200 ")
+            self.answered += 1
+            self.in_body = False
+            if protocol.must_close or not protocol.keep_alive:
+                self.done = True
+                return
+            protocol.start_next_cycle()
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_protocol_object_raises_only_protocol_errors(data):
+    raw = data.draw(inputs)
+    driver = Driver()
+    try:
+        for piece in data.draw(split(raw)) + [b""]:
+            driver.feed(piece)
+            if driver.done:
+                break
+    except ProtocolError as exc:
+        assert 400 <= exc.status <= 599, exc
+        reply = driver.protocol.error_response(exc.status, str(exc))
+        assert reply == b"" or reply.startswith(f"HTTP/1.1 {exc.status} ".encode())
+        assert reply == b"" or b"\r\nconnection: close\r\n" in reply
+
+
+@pytest.mark.parametrize("raw", VALID)
+def test_valid_requests_are_answered_in_process(raw):
+    driver = Driver()
+    driver.feed(raw)
+    driver.feed(b"")
+    assert driver.answered == raw.count(b" HTTP/1.")
+
+
+SERVICE = {
+    "bootstrap.lua": 'function bootstrap() petrel.add_route("/", "root") end\n',
+    "handlers.lua": "function root(request, response) response.content = 'ok' return response end\n",
+}
+READ_LIMIT = 10.0
+STATUS = re.compile(rb"HTTP/1\.1 (\d{3}) ")
+PROTOCOL_ERRORS = {400, 408, 413, 414, 431, 501}   # the handler answers 200, the router 404
+
+
+def exchange(port: int, pieces: list[bytes]) -> bytes:
+    """Send the pieces, half-close, and read until the server closes (bounded)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=READ_LIMIT) as sock:
+        try:
+            for piece in pieces:
+                sock.sendall(piece)
+            sock.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass   # the server already answered and closed
+        data = b""
+        deadline = time.monotonic() + READ_LIMIT
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                return data
+            except socket.timeout:
+                break
+            if not chunk:
+                return data
+            data += chunk
+    pytest.fail(f"no close within {READ_LIMIT} s for {pieces!r}; got {data[:200]!r}")
+
+
+@pytest.fixture
+def fuzz_server(start_server):
+    return start_server(SERVICE, DEFAULT_ENGINE, "--server.max-body-size=10000",
+                        "--server.max-header-size=2048", "--server.max-headers=20",
+                        "--server.max-request-line=256", "--server.header-timeout=5",
+                        "--server.body-timeout=5")
+
+
+def test_server_survives_fuzzed_connections(fuzz_server):
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.data())
+    def one_connection(data):
+        raw = data.draw(inputs)
+        reply = exchange(fuzz_server.port, data.draw(split(raw)))
+        if reply:
+            assert reply.startswith(b"HTTP/1.1 "), reply[:200]
+            statuses = [int(code) for code in STATUS.findall(reply)]
+            assert statuses and all(100 <= code <= 599 for code in statuses), reply[:300]
+            refused = [code for code in statuses if code in PROTOCOL_ERRORS]
+            if refused:   # a request the protocol refused is the last answer, and it says close
+                assert statuses.index(refused[0]) == len(statuses) - 1, reply[:300]
+                assert b"\r\nconnection: close\r\n" in reply.lower()
+            assert b"Traceback" not in reply
+
+    one_connection()
+    for raw in [b"\x00" * 50, b"GET /" + b"a" * 5000, b"\r\n" * 100, b"POST / HTTP/1.1\r\n"]:
+        exchange(fuzz_server.port, [raw])
+    reply = httpx.get(fuzz_server.url + "/", timeout=READ_LIMIT)
+    assert reply.status_code == 200 and reply.text == "ok"
+    assert "Traceback" not in fuzz_server.log()
