@@ -145,6 +145,28 @@ def test_protocol_object_raises_only_protocol_errors(data):
         assert reply == b"" or b"\r\nconnection: close\r\n" in reply
 
 
+def outcome(pieces: list[bytes]) -> tuple[int, bool]:
+    """(requests answered, whether the input was refused) for input arriving in these pieces."""
+    driver = Driver()
+    try:
+        for piece in pieces + [b""]:
+            driver.feed(piece)
+            if driver.done:
+                break
+    except ProtocolError:
+        return driver.answered, True
+    return driver.answered, False
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_how_bytes_are_split_does_not_change_the_outcome(data):
+    """The head checks are incremental; reads of any size must see the same requests and refusals."""
+    raw = data.draw(inputs)
+    assert outcome(data.draw(split(raw))) == outcome([raw])
+    assert outcome([raw[i:i + 1] for i in range(len(raw))]) == outcome([raw])
+
+
 @pytest.mark.parametrize("raw", VALID)
 def test_valid_requests_are_answered_in_process(raw):
     driver = Driver()
