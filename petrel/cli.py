@@ -136,7 +136,8 @@ def run_worker(config: Any, process: str = "", report: Callable[[str, str], None
         try:
             await server.serve(ready)
         except OSError as exc:
-            message = f"cannot listen on {config.server_listen} port {config.server_port}: {exc.strerror or exc}"
+            message = (f"cannot listen on {config.server_listen} port {config.server_port}: "
+                       f"{exc.strerror or exc}")
             log.critical("%s", message)
             failed(message)
             return EXIT_STARTUP

@@ -14,7 +14,8 @@ SO_REUSEPORT; the kernel spreads new connections over them. The master serves no
   kills the workers at once (SIGKILL) and exits 1.
 
 A worker tells the master through a pipe when it is serving, or why it could not start; a worker
-that ends before it is serving is one that could not start. Workers watch the master in turn: if
+that exits before it is serving is one that could not start (one killed by a signal meanwhile is
+just a death: it is restarted). Workers watch the master in turn: if
 it goes away they stop as if sent SIGTERM.
 """
 
@@ -189,7 +190,8 @@ class Master:
                 if worker.channel is not None:
                     self._read_channel(worker)
             for worker in self.workers:
-                if worker.process is not None and worker.exitcode is None and worker.process.exitcode is not None:
+                ended = worker.process is not None and worker.process.exitcode is not None
+                if ended and worker.exitcode is None:
                     code = self._on_exit(worker)
                     if code is not None:
                         return code
@@ -213,9 +215,10 @@ class Master:
     def _wait(self) -> None:
         """Sleep until a worker ends or says something, a signal comes, or a timer is due."""
         now = time.monotonic()
-        timers = [w.restart_at for w in self.workers if w.restart_at is not None and self.stop_deadline is None]
         if self.stop_deadline is not None:
-            timers.append(self.stop_deadline)
+            timers = [self.stop_deadline]
+        else:
+            timers = [w.restart_at for w in self.workers if w.restart_at is not None]
         timeout = max(0.0, min(timers) - now) if timers else None
         waitables: list[Any] = [self._wake_r]
         for worker in self.workers:
@@ -245,10 +248,11 @@ class Master:
             level = logging.INFO if worker.exitcode == 0 else logging.WARNING
             self.log.log(level, "worker %d (pid %d) %s", worker.number, worker.pid, how)
             return None
-        if not worker.serving:
+        if not worker.serving and (worker.failure or code > 0):
+            # It said why, or exited on its own, before serving: starting it again would fail again.
             reason = worker.failure or how
-            self.log.critical("worker %d (pid %d) could not start: %s; stopping", worker.number, worker.pid,
-                              reason)
+            self.log.critical("worker %d (pid %d) could not start: %s; stopping the other workers",
+                              worker.number, worker.pid, reason)
             return self._give_up(code if code and code > 0 else EXIT_GAVE_UP)
         now = time.monotonic()
         if now - worker.started >= STABLE_SECONDS:
