@@ -161,6 +161,36 @@ def test_idle_connections_close_and_the_port_refuses_at_once(start_server):
     assert "stopped" in server.log()
 
 
+def test_idle_http2_connection_gets_goaway_and_closes(start_server):
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    server = start_server(SERVICE, DEFAULT_ENGINE)
+    server.wait_for_log("listening on")
+    client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    client.initiate_connection()
+    with _connect(server.port) as sock:
+        sock.sendall(client.data_to_send())
+        events = []
+        for _ in range(100):   # until the server's SETTINGS: it is serving HTTP/2 on this connection
+            events += client.receive_data(sock.recv(65536))
+            if any(isinstance(e, h2.events.RemoteSettingsChanged) for e in events):
+                break
+        server.process.send_signal(signal.SIGTERM)
+        for _ in range(100):   # until the server closes
+            try:
+                data = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            events += client.receive_data(data)
+    goaways = [e for e in events if isinstance(e, h2.events.ConnectionTerminated)]
+    assert goaways and goaways[0].error_code == 0
+    assert _exit_status(server) == 0
+
+
 def test_shutdown_timeout_cancels_what_still_runs(start_server, engine):
     server = start_server(SERVICE, engine, "--server.shutdown-timeout=1")
     server.wait_for_log("listening on")
