@@ -134,13 +134,36 @@ class State:
     def function(self, pycallable: Callable, name: str | None = None) -> Callable:
         return make_function(pycallable, self._conv)
 
-    def set_interrupt(self, callback: Callable[[], None] | None, every: int = 1000):
+    def set_interrupt(self, callback: Callable[[], None] | None, every: int = 1000) -> None:
+        """callback() runs about every `every` check-ins (loop back-edges, function entries,
+        goto jumps, and steps of long library work); raising LuaInterrupt from it stops the
+        program for good, any other LuaError is an ordinary (catchable) Lua error."""
         self.runtime.interrupt = callback
         self.runtime.every = max(1, int(every))
 
-    def set_memory_hook(self, hook: Callable[[int], None] | None):
-        """hook(nbytes) is told of big allocations (long strings, big tables); it may raise."""
+    def set_memory_hook(self, hook: Callable[[int], None] | None) -> None:
+        """hook(nbytes) is told before a big allocation (a string or table of 64 KiB or more;
+        1 KiB or more while a memory limit is set); it may raise (LuaMemoryError to stop)."""
         self.runtime.memory_hook = hook
+
+    def set_memory_limit(self, nbytes: int | None) -> None:
+        """Limit the bytes this state holds (None: no limit, no accounting cost).  Beyond it
+        LuaMemoryError ("not enough memory") is raised, which no pcall catches; a single
+        allocation that would pass it is refused before it is made.  Measures at once."""
+        self.runtime.set_memory_limit(nbytes)
+
+    def memory_used(self) -> int:
+        """The accounting's current estimate in bytes (cheap: no walk); 0 with no limit set."""
+        return self.runtime.memory_used()
+
+    def measure_memory(self) -> int:
+        """Walk what the state holds now and return its size in bytes (costs time in
+        proportion to it); with a limit set this also resets the estimate and may raise."""
+        return self.runtime.measure_memory()
+
+    def add_memory_root(self, obj: Any) -> None:
+        """Count obj (a table the embedder keeps outside the globals) as held by the state."""
+        self.runtime.mem_roots.append(obj)
 
     def to_python(self, value):
         return self._conv.to_python(value)

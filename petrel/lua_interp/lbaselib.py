@@ -7,7 +7,7 @@ import sys
 from .lauxlib import (NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer,
                       type_error, typename_for_error)
 from .ldebug import AUXLIB_CODES, lib_function, where_level
-from .lobject import LuaError, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
+from .lobject import LuaError, LuaInterrupt, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
 from .lvm import FAST_ITERATORS, Runtime, call, error_value
 
 AUXLIB_CODES.add(Runtime.tostring.__code__)  # luaL_tolstring's "'__tostring' must return a string"
@@ -279,7 +279,9 @@ def luaB_pcall(*args):
         arg_error(1, "pcall", "value expected")
     try:
         r = call(*args)
-    except Exception as e:  # every failure inside becomes (false, error value)
+    except LuaInterrupt:
+        raise
+    except Exception as e:  # every other failure inside becomes (false, error value)
         return (False, error_value(e))
     return (True,) + tuple(r)
 
@@ -289,6 +291,8 @@ def luaB_xpcall(f=NOVALUE, handler=NOVALUE, *args):
         type_error(2, "xpcall", "function", handler)
     try:
         r = call(f, *args)
+    except LuaInterrupt:
+        raise
     except Exception as e:
         v = error_value(e)
         # an error inside the handler is handled by the handler again, until Lua's C stack
@@ -298,6 +302,8 @@ def luaB_xpcall(f=NOVALUE, handler=NOVALUE, *args):
                 hr = call(handler, v)
             except RecursionError:
                 break
+            except LuaInterrupt:
+                raise
             except Exception as e2:
                 v = error_value(e2)
                 continue
@@ -357,6 +363,8 @@ def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
         return (None, "attempt to load a text chunk (mode is '%s')" % m)
     try:
         f = rt.loader(src, name, env, env_given)
+    except LuaInterrupt:
+        raise
     except LuaError as e:
         return (None, e.value)
     return (f,)

@@ -1213,9 +1213,11 @@ class Compiler:
             return PyExpr(self._chain(env, repr(e.name), "RT.index(%s, %r, None)" % (env, e.name)))
         if t is N.Number:
             v = e.value
-            if type(v) is int and v < 0:
+            if type(v) is int:
+                # parenthesised: the code may be followed by an attribute (`(10).hash`)
                 return PyExpr("(%d)" % v, "simple")
-            return PyExpr(_pyconst(v), "simple")
+            c = _pyconst(v)
+            return PyExpr(c if c.isidentifier() or c.startswith("(") else "(%s)" % c, "simple")
         if t is N.String:
             return PyExpr(repr(e.value), "simple")
         if t is N.Nil:

@@ -42,6 +42,8 @@ class LuaError(Exception):
     ``value`` is the Lua error value; ``traceback`` a Lua-style "stack traceback:" text.
     """
 
+    catchable = True   # False (LuaInterrupt): pcall, xpcall and __close handlers let it through
+
     def __init__(self, value=None, traceback: str | None = None, *, level: int = 1):
         if level and isinstance(value, str):
             from .ldebug import where_builtin
@@ -60,6 +62,24 @@ class LuaError(Exception):
         from .lvm import tostring_basic
         return "(error object is a %s value)" % type_name(v) if isinstance(v, LuaTable) \
             else tostring_basic(v)
+
+
+class LuaInterrupt(LuaError):
+    """A stop no Lua code can catch: pcall and xpcall re-raise it (xpcall's handler does not
+    run), pending __close handlers are skipped, and it reaches the caller of ``State.call``.
+
+    The embedder raises it (or a subclass) from the interrupt callback to abort a running
+    program for good: a CPU-time limit, a cancelled request.
+    """
+
+    catchable = False
+
+
+class LuaMemoryError(LuaInterrupt):
+    """The state's memory limit (``State.set_memory_limit``) was reached: "not enough memory"."""
+
+    def __init__(self, value="not enough memory", traceback: str | None = None, *, level: int = 0):
+        super().__init__(value, traceback, level=level)
 
 
 class LuaSyntaxError(LuaError):

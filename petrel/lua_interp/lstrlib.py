@@ -498,7 +498,7 @@ def str_gsub(rt, s=NOVALUE, p=NOVALUE, repl=NOVALUE, max_n=None, *_):
         return (src, n)
     out.append(src[pos:])
     res = "".join(out)
-    if len(res) >= 65536:
+    if len(res) >= rt.mem_big:
         rt.account(len(res))
     return (res, n)
 
@@ -539,10 +539,12 @@ def str_rep(rt, s=NOVALUE, n=NOVALUE, sep=None, *_):
     total = len(s) * n + len(sep) * (n - 1)
     if total >= 0x7FFFFFFF:
         raise LuaError("resulting string too large")
-    if total >= 65536:
+    if total >= rt.mem_big:
         rt.account(total)
+    if not total:
+        return ("",)
     if sep:
-        return (sep.join([s] * n),)
+        return ((s + sep) * (n - 1) + s,)
     return (s * n,)
 
 
@@ -824,7 +826,7 @@ def str_format(rt, fmt=NOVALUE, *args):
         else:
             raise LuaError("invalid conversion '%s' to 'format'" % form)
     res = "".join(out)
-    if len(res) >= 65536:
+    if len(res) >= rt.mem_big:
         rt.account(len(res))
     return (res,)
 

@@ -137,10 +137,13 @@ def tab_concat(rt, t=NOVALUE, sep=None, i=None, j=None, *_):
             raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
         if len(parts) % every == 0:
             rt.tick()
-    r = sep.join(parts)
-    if len(r) >= 65536:
-        rt.account(len(r))
-    return (r,)
+    if len(parts) > 16 or len(sep) > 1024:
+        total = sum(map(len, parts)) + len(sep) * max(0, len(parts) - 1)
+        if total >= rt.mem_big:
+            rt.account(total)   # before joining: the limit refuses a huge result unmade
+    elif rt.mem_limit is not None:
+        rt.account(sum(map(len, parts)) + len(sep) * len(parts))
+    return (sep.join(parts),)
 
 
 def tab_pack(*args):
@@ -159,6 +162,8 @@ def tab_unpack(rt, t=None, i=None, j=None, *_):
         return ()
     if j - i >= 0x7FFFFFFF or j - i >= 1000000:
         raise LuaError("too many results to unpack")
+    if (j - i) * 8 >= rt.mem_big:
+        rt.account((j - i + 1) * 8)
     if _is_raw(t):
         g = t.hash.get
         return tuple([g(k) for k in range(i, j + 1)])
@@ -289,12 +294,16 @@ def tab_move(rt, a1=NOVALUE, f=NOVALUE, e=NOVALUE, t=NOVALUE, a2=None, *_):
         n = e - f + 1
         if not t <= MAXINT - n + 1:
             arg_error(4, "move", "destination wrap around")
+        every = rt.every
         if t > e or t <= f or (tt != 1 and not rt.eq(a1, a2)):
-            for i in range(n):
-                rt.setindex(a2, t + i, rt.index(a1, f + i))
+            order = range(n)
         else:
-            for i in range(n - 1, -1, -1):
+            order = range(n - 1, -1, -1)
+        # a huge range runs in segments with a check-in between (the interrupt can stop it)
+        for start in range(0, n, every):
+            for i in order[start:start + every]:
                 rt.setindex(a2, t + i, rt.index(a1, f + i))
+            rt.tick()
     return (a2,)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 from itertools import chain
 from types import FunctionType
 
 from .ldebug import LIB_CODES, TRANSPARENT_CODES
-from .lobject import (BoolKey, FALSE_KEY, LuaError, LuaTable, MAXINT, MININT, TRUE_KEY, TailCall,
-                      float_to_int, fmt_float, str2number, tostr_number, type_name, wrap)
+from .lobject import (BoolKey, FALSE_KEY, LuaError, LuaInterrupt, LuaMemoryError, LuaTable, MAXINT, MININT,
+                      TRUE_KEY, TailCall, float_to_int, fmt_float, str2number, tostr_number, type_name, wrap)
 
 TRANSPARENT_CODES.update({TailCall.resolve.__code__, TailCall.__iter__.__code__,
                           TailCall.__getitem__.__code__})
@@ -187,6 +188,14 @@ class Runtime:
         self.interrupt = None
         self.every = 1000
         self.memory_hook = None
+        self.mem_limit = None        # bytes, or None: no accounting (see lmem)
+        self.mem_big = 65536         # allocations from this size on are counted
+        self.mem_held = 0
+        self.mem_alloc = 0
+        self.mem_ticks = 0
+        self.mem_next = 8
+        self.mem_time = 0.0
+        self.mem_roots = []          # more objects the state holds (the embedder's tables)
         self.loader = None           # facade-provided: (source, chunkname, mode, env) -> function
         self.stdout = None
         self.state = None
@@ -197,12 +206,70 @@ class Runtime:
         cb = self.interrupt
         if cb is not None:
             cb()
+        if self.mem_limit is not None:
+            self._mem_tick()
         return self.every
 
     def account(self, nbytes):
+        """Told before an allocation of about nbytes (big ones only, unless a limit is set)."""
         hook = self.memory_hook
         if hook is not None:
             hook(nbytes)
+        if self.mem_limit is not None:
+            self.mem_alloc += nbytes
+            if self.mem_held + self.mem_alloc > self.mem_limit:
+                self.measure_memory(nbytes)
+
+    def set_memory_limit(self, limit):
+        self.mem_limit = None if limit is None else max(0, int(limit))
+        self.mem_big = 65536 if limit is None else 1024
+        self.mem_alloc = 0
+        self.mem_ticks = 0
+        self.mem_next = 8
+        self.mem_time = time.perf_counter()
+        if limit is not None:
+            self.mem_held = 0
+            self.mem_held = self._measure(sys._getframe(1))
+
+    def memory_used(self) -> int:
+        """The current estimate: bytes found by the last measurement plus those allocated since."""
+        return self.mem_held + self.mem_alloc
+
+    def _measure(self, frame) -> int:
+        from .lmem import measure, state_roots
+        return measure(state_roots(self, frame))
+
+    def measure_memory(self, pending=0):
+        """Walk what the state holds; raise LuaMemoryError if it (plus `pending` bytes about
+        to be allocated) passes the limit; schedule the next scheduled measurement."""
+        t0 = time.perf_counter()
+        held = self._measure(sys._getframe(1))
+        t1 = time.perf_counter()
+        ticks = max(1, self.mem_ticks)
+        rate = max(0, held - self.mem_held) / ticks          # bytes per check-in, observed
+        per_tick = max(1e-7, (t0 - self.mem_time) / ticks)   # seconds per check-in
+        self.mem_held = held
+        self.mem_alloc = pending
+        self.mem_ticks = 0
+        self.mem_time = t1
+        limit = self.mem_limit
+        if limit is None:
+            return held
+        room = limit - held - pending
+        n = min(self.mem_next * 2, 1 << 16)
+        if rate > 0:
+            n = min(n, int(room / (2 * rate)))
+        n = max(n, int(5 * (t1 - t0) / per_tick), 1)    # walking takes at most ~1/5 of the run
+        self.mem_next = n
+        if room < 0:
+            raise LuaMemoryError()
+        return held
+
+    def _mem_tick(self):
+        self.mem_ticks += 1
+        self.mem_alloc += self.every * 16   # an allowance for the small objects inline code makes
+        if self.mem_ticks >= self.mem_next or self.mem_held + self.mem_alloc > self.mem_limit:
+            self.measure_memory()
 
     # ------------------------------------------------------------ metatables
     def getmeta(self, v):
@@ -226,7 +293,7 @@ class Runtime:
                 t.hash = {i: v for i, v in enumerate(pos, 1) if v is not None}
             else:
                 t.hash = dict(zip(range(1, len(pos) + 1), pos))
-            if len(pos) > 4096:
+            if len(pos) * 16 >= self.mem_big:
                 self.account(len(pos) * 16)
         if keyed:
             for k, v in keyed:
@@ -433,10 +500,13 @@ class Runtime:
     def concat(self, a, b, da=None, db=None):
         ta, tb = type(a), type(b)
         if (ta is str or ta is int or ta is float) and (tb is str or tb is int or tb is float):
-            r = (a if ta is str else tostr_number(a)) + (b if tb is str else tostr_number(b))
-            if len(r) >= 65536:
-                self.account(len(r))
-            return r
+            if ta is not str:
+                a = tostr_number(a)
+            if tb is not str:
+                b = tostr_number(b)
+            if len(a) + len(b) >= self.mem_big:
+                self.account(len(a) + len(b))
+            return a + b
         h = self.metamethod(a, "__concat")
         if h is None:
             h = self.metamethod(b, "__concat")
@@ -463,7 +533,7 @@ class Runtime:
                     break
             else:
                 r = "".join(parts)
-                if len(r) >= 65536:
+                if len(r) >= self.mem_big:
                     self.account(len(r))
                 return r
             # a metamethod or an error: pairwise from the right, as the nested operators would
@@ -472,7 +542,7 @@ class Runtime:
                 r = self.concat(vals[i], r, descs[i], d)
                 d = None
             return r
-        if len(r) >= 65536:
+        if len(r) >= self.mem_big:
             self.account(len(r))
         return r
 
@@ -642,6 +712,8 @@ class Runtime:
             return
         err = None
         if exc is not None:
+            if isinstance(exc, LuaInterrupt):
+                return  # the state is being stopped: no Lua code runs on the way out
             err = exc.value if isinstance(exc, LuaError) else str(exc)
         call(h, v, err)
 
