@@ -42,13 +42,44 @@ class EngineUnavailable(Exception):
 
 
 class HandlerError(Exception):
-    """A handler call failed. ``str()`` is the one-line reason; ``traceback`` is Lua's traceback."""
+    """A handler call failed. ``str()`` is the one-line reason; ``traceback`` is Lua's traceback;
+    ``status`` is what the client is answered."""
+
+    status = 500
 
     def __init__(self, handler: str, reason: str, traceback: str = "") -> None:
         super().__init__(f"handler '{handler}' failed: {reason}")
         self.handler = handler
         self.reason = reason
         self.traceback = traceback
+
+
+class LimitExceeded(HandlerError):
+    """The handler was stopped at ``lua.timeout`` (503) or ``lua.max-memory`` (500) while at
+    ``where`` (chunk:line). Its state is discarded: the stop may have left it anywhere."""
+
+    def __init__(self, handler: str, kind: str, where: str, limit: str, traceback: str = "") -> None:
+        what = "lua.timeout" if kind == "timeout" else "lua.max-memory"
+        super().__init__(handler, f"stopped at {what} ({limit}) at {where}", traceback)
+        self.kind = kind
+        self.where = where
+        self.status = 503 if kind == "timeout" else 500
+
+
+def limit_text(config: Any, kind: str) -> str:
+    """The configured limit, as the log shows it."""
+    if kind == "timeout":
+        return f"{config.lua_timeout} ms"
+    return f"{config.lua_max_memory} MiB"
+
+
+SANDBOX_PATH = os.path.join(os.path.dirname(__file__), "sandbox.lua")
+
+
+def read_sandbox() -> bytes:
+    """The sandbox policy every engine runs in each new state (sandbox.lua)."""
+    with open(SANDBOX_PATH, "rb") as handle:
+        return handle.read()
 
 
 def find_sources(root: str) -> list[SourceFile]:

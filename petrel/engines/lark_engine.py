@@ -1,24 +1,28 @@
 """The lark engine: petrel.lua_interp, the pure-Python Lua 5.4, behind the engine contract.
 
 Compiled chunks are shared by every state (the interpreter's cache); a state is its globals. The
-sandbox is the same as the lupa engine's: handlers see the restricted ``base`` globals through an
-environment proxy whose reads and writes go to a per-request overlay, and library tables are
-read-only.
+sandbox is the lupa engine's, from the same file (sandbox.lua, run in every new state): handlers see
+the restricted ``base`` globals through an environment proxy whose reads and writes go to a
+per-request overlay, library tables are read-only, pcall cannot catch a stop.
 
 Execution model: compiled Lua is ordinary Python code, which cannot be suspended in the middle of a
 call without turning every Lua function into a generator (much slower). So a handler call runs in a
 worker thread of the request's task (``anyio.to_thread``), and an ``async def`` library function
 called from Lua runs on the event loop (``anyio.from_thread.run``) while that thread waits: only the
-calling request waits. The interpreter's interrupt check (loop back-edges and calls) stops a
-handler whose request was cancelled, and is where a CPU-time limit plugs in.
+calling request waits. The interpreter's interrupt check (loop back-edges and calls) runs the
+sandbox's check-in: it hands the GIL back at the end of each time slice, stops the code past
+``lua.timeout`` (the thread's CPU time, so waiting does not count) or ``lua.max-memory``, and ends a
+handler whose request was cancelled. Such a state is discarded, never reused.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import threading
+import time
 import weakref
 from typing import Any, Callable
 
@@ -30,20 +34,18 @@ from ..libs import Export, LibraryRegistry, LuaRuntimeError
 from ..lua_interp import Interpreter, LuaError, LuaTable
 from ..lua_interp.lobject import type_name
 from ..messages import Request, Response
-from .base import (Engine, HandlerError, ServiceLoadError, SourceFile, request_fields, resolve_module,
-                   response_from_fields)
+from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
+                   read_sandbox, request_fields, resolve_module, response_from_fields)
 
 log = logging.getLogger("petrel.lua")
 
-BASE_FUNCTIONS = ("pairs", "ipairs", "next", "select", "type", "tostring", "tonumber", "error",
-                  "assert", "pcall", "xpcall", "rawequal", "rawlen", "setmetatable", "getmetatable",
-                  "_VERSION")
-READ_ONLY_LIBRARIES = ("string", "table", "math", "utf8")
-OS_FUNCTIONS = ("time", "clock", "date", "difftime")
+SANDBOX_CHUNK = "=petrel sandbox"
 MAX_TABLE_DEPTH = 32
 # Deep (non-tail) Lua recursion is deep Python recursion: handler threads get room for it.
 THREAD_STACK_BYTES = 256 * 1024 * 1024
 RECURSION_LIMIT = 20000
+CHECKIN_EVERY = 1000
+_TRACE_LINE = re.compile(r"^\s*([^\s\[][^:]*:\d+):", re.MULTILINE)
 
 
 class RequestCancelled(LuaError):
@@ -51,18 +53,14 @@ class RequestCancelled(LuaError):
 
 
 class LarkState:
-    __slots__ = ("state", "base", "env", "env_meta", "overlay_meta", "installed", "classes",
-                 "modules", "cancelled", "lib_version", "held", "__weakref__")
+    __slots__ = ("state", "fns", "installed", "classes", "cancelled", "lib_version", "held",
+                 "__weakref__")
 
     def __init__(self, state: Any) -> None:
         self.state = state
-        self.base = LuaTable()
-        self.env = LuaTable()
-        self.env_meta = LuaTable()
-        self.overlay_meta = LuaTable()
+        self.fns: dict[str, Any] = {}
         self.installed: set[str] = set()
         self.classes: dict[type, LuaTable] = {}
-        self.modules: dict[str, Any] = {}
         self.cancelled = False
         self.lib_version = 0
         # Library objects handed to Lua during the current request. Held until the request ends so
@@ -78,6 +76,15 @@ def _table(fields: dict[str, Any]) -> LuaTable:
     return table
 
 
+def _preempt() -> tuple:
+    time.sleep(0)   # the time slice is spent: let the event loop's thread have the GIL
+    return ()
+
+
+def _clock() -> tuple:
+    return (time.thread_time(),)
+
+
 class LarkEngine(Engine):
     name = "lark"
 
@@ -86,6 +93,7 @@ class LarkEngine(Engine):
         self.interpreter = Interpreter()
         self.handles: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._limiter: anyio.CapacityLimiter | None = None
+        self.sandbox = read_sandbox()
         threading.stack_size(THREAD_STACK_BYTES)
         if sys.getrecursionlimit() < RECURSION_LIMIT:
             sys.setrecursionlimit(RECURSION_LIMIT)
@@ -104,145 +112,57 @@ class LarkEngine(Engine):
     # -- states ------------------------------------------------------------------------------------
     def new_state(self, sources: list[SourceFile]) -> LarkState:
         lstate = LarkState(self.interpreter.new_state())
-        self._build_sandbox(lstate)
+        state = lstate.state
+        hooks = _table({"read_module": self._read_module, "clock": _clock, "preempt": _preempt,
+                        "threaded": True})
+        sandbox = state.load(self.sandbox, SANDBOX_CHUNK)
+        fns = state.call(sandbox, hooks, self.config.lua_timeout, self.config.lua_max_memory)[0]
+        lstate.fns = {key: value for key, value in fns.items()}
         self._install_libraries(lstate)
-        for source in sources:
-            try:
-                fn = lstate.state.load(source.text, "@" + source.name, env=lstate.env)
-                lstate.state.call(fn)
-            except LuaError as exc:
-                if exc.traceback:
-                    log.debug("%s", exc.traceback)
-                raise ServiceLoadError(f"loading {source.name} failed: {_message(exc)}") from None
-        lstate.state.set_interrupt(self._interrupt_check(lstate), 1000)
-        return lstate
+        checkin = lstate.fns["checkin"]
 
-    @staticmethod
-    def _interrupt_check(lstate: LarkState) -> Callable[[], None]:
-        def check() -> None:
+        def interrupt() -> None:
             if lstate.cancelled:
                 raise RequestCancelled("request cancelled")
-        return check
+            state.call(checkin)
+        state.set_interrupt(interrupt, CHECKIN_EVERY)
+        load_source = lstate.fns["load_source"]
+        for source in sources:
+            result = state.call(load_source, source.text.decode("latin-1"), "@" + source.name)
+            if result[0] is not True:
+                traceback = result[2] if len(result) > 2 else ""
+                if traceback:
+                    log.debug("%s", traceback)
+                raise ServiceLoadError(f"loading {source.name} failed: {_text(result[1])}")
+        return lstate
 
-    def _readonly(self, fields: LuaTable, name: str) -> tuple[LuaTable, LuaTable]:
-        def refuse(_table: Any, key: Any, _value: Any) -> tuple:
-            raise LuaError(f"attempt to modify read-only table '{name}' (field '{_key_text(key)}')")
-
-        def iterate(_table: Any) -> tuple:
-            return (self._next, fields, None)
-
-        meta = _table({"__index": fields, "__newindex": refuse, "__pairs": iterate, "__metatable": False})
-        proxy = LuaTable()
-        proxy.meta = meta
-        return proxy, meta
-
-    def _build_sandbox(self, lstate: LarkState) -> None:
-        g = lstate.state.globals
-        base = lstate.base
-        self._next = g.rawget("next")
-        for name in BASE_FUNCTIONS:
-            value = g.rawget(name)
-            if value is not None:
-                base.rawset(name, value)
-        env, env_meta = lstate.env, lstate.env_meta
-        env_meta.rawset("__index", base)
-        env_meta.rawset("__newindex", base)
-        env_meta.rawset("__metatable", False)
-        env.meta = env_meta
-        lstate.overlay_meta.rawset("__index", base)
-        lstate.overlay_meta.rawset("__metatable", False)
-        base.rawset("_G", env)
-
-        raw_get, raw_set = g.rawget("rawget"), g.rawget("rawset")
-
-        def rawget(t: Any, k: Any = None, *rest: Any) -> tuple:
-            if t is env:
-                current = env_meta.rawget("__newindex")
-                value = current.rawget(k) if k is not None else None
-                if value is None and current is not base:
-                    value = base.rawget(k)
-                return (value,)
-            return raw_get(t, k, *rest)
-
-        def rawset(t: Any, k: Any = None, v: Any = None, *rest: Any) -> tuple:
-            if t is env:
-                if k is None:
-                    raise LuaError("table index is nil")
-                env_meta.rawget("__newindex").rawset(k, v)
-                return (t,)
-            return raw_set(t, k, v, *rest)
-
-        base.rawset("rawget", rawget)
-        base.rawset("rawset", rawset)
-
-        string_fields = None
-        for name in READ_ONLY_LIBRARIES:
-            library = g.rawget(name)
-            if type(library) is not LuaTable:
-                continue
-            fields = LuaTable()
-            for key, value in library.items():
-                if not (name == "string" and key == "dump"):
-                    fields.rawset(key, value)
-            proxy, _ = self._readonly(fields, name)
-            base.rawset(name, proxy)
-            if name == "string":
-                string_fields = fields
-        os_table = g.rawget("os")
-        os_fields = LuaTable()
-        for name in OS_FUNCTIONS:
-            os_fields.rawset(name, os_table.rawget(name))
-        base.rawset("os", self._readonly(os_fields, "os")[0])
-        # ("x"):upper() looks in the same fields, and the string metatable is out of reach.
-        string_meta = lstate.state.execute('return getmetatable("")')[0]
-        if type(string_meta) is LuaTable and string_fields is not None:
-            string_meta.rawset("__index", string_fields)
-            string_meta.rawset("__metatable", False)
-        base.rawset("require", self._make_require(lstate))
-
-    def _make_require(self, lstate: LarkState) -> Callable:
-        def require(name: Any = None, *_: Any) -> tuple:
-            if type(name) is not str:
-                raise LuaError(f"bad argument #1 to 'require' (string expected, got {type_name(name)})")
-            if name in lstate.modules:
-                return (lstate.modules[name],)
-            path = resolve_module(self.config.lua_root, name.encode("latin-1").decode("utf-8", "replace"))
-            if path is None:
-                raise LuaError(f"module '{name}' not found under lua.root")
-            with open(path, "rb") as handle:
-                text = handle.read()
-            chunkname = "@" + os.path.relpath(path, os.path.realpath(self.config.lua_root))
-            fn = lstate.state.load(text, chunkname, env=lstate.env)
-            results = lstate.state.call(fn, name)
-            value = results[0] if results and results[0] is not None else True
-            lstate.modules[name] = value
-            return (value,)
-        return require
+    def _read_module(self, name: Any = None, *_: Any) -> tuple:
+        if type(name) is not str:
+            return (None,)
+        path = resolve_module(self.config.lua_root, name.encode("latin-1").decode("utf-8", "replace"))
+        if path is None:
+            return (None,)
+        with open(path, "rb") as handle:
+            text = handle.read()
+        chunkname = "@" + os.path.relpath(path, os.path.realpath(self.config.lua_root))
+        return (text.decode("latin-1"), chunkname.encode("utf-8").decode("latin-1"))
 
     def _install_libraries(self, lstate: LarkState) -> None:
-        base = lstate.base
+        install_library, install_global = lstate.fns["install_library"], lstate.fns["install_global"]
+        call = lstate.state.call
         for library in self.libraries.libraries:
             if library.name in lstate.installed:
                 continue
-            if library.as_table:
-                fields = LuaTable()
-                for name, export in library.functions.items():
-                    fields.rawset(name, self._stub(lstate, export))
-                for name, value in library.constants.items():
-                    fields.rawset(name, self._to_lua(lstate, value))
-                proxy, meta = self._readonly(fields, library.name)
-                if library.constructor is not None:
-                    constructor = self._stub(lstate, library.constructor)
-
-                    def call(_self: Any, *args: Any, _constructor: Callable = constructor) -> tuple:
-                        return _constructor(*args)
-                    meta.rawset("__call", call)
-                base.rawset(library.name, proxy)
-            else:
-                for name, value in library.constants.items():
-                    base.rawset(name, self._to_lua(lstate, value))
+            functions = LuaTable()
+            for name, export in library.functions.items():
+                functions.rawset(name, self._stub(lstate, export))
+            constants = LuaTable()
+            for name, value in library.constants.items():
+                constants.rawset(name, self._to_lua(lstate, value))
+            constructor = self._stub(lstate, library.constructor) if library.constructor else None
+            call(install_library, library.name, functions, constructor, constants, library.as_table)
             for name, export in library.globals.items():
-                base.rawset(name, self._stub(lstate, export))
+                call(install_global, name, self._stub(lstate, export))
             for hook in library.on_state_init:
                 hook(self.libraries.ctx)
             lstate.installed.add(library.name)
@@ -337,70 +257,95 @@ class LarkEngine(Engine):
         return obj
 
     # -- running -------------------------------------------------------------------------------
-    async def _run(self, lstate: LarkState, fn: Callable[[], Any]) -> Any:
-        """Run ``fn`` (Lua code) in a worker thread. If the request is cancelled (the client went
-        away), stop waiting at once and flag the state: the interpreter's interrupt check then ends
-        the Lua code within a few thousand steps, and the state is discarded, never reused."""
+    async def _run(self, lstate: LarkState, step: Any) -> tuple:
+        """Run the sandbox's step function (Lua code) in a worker thread. If the request is
+        cancelled (the client went away), stop waiting at once and flag the state: the interrupt
+        check then ends the Lua code within a few thousand steps, and the state is discarded."""
         lstate.cancelled = False
         try:
-            return await anyio.to_thread.run_sync(fn, limiter=self.limiter, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(lstate.state.call, step, limiter=self.limiter,
+                                                  abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
             lstate.cancelled = True
             raise
 
+    def _failure(self, lstate: LarkState, handler: str, exc: LuaError) -> HandlerError:
+        stop = lstate.state.call(lstate.fns["stop_info"], exc.value)
+        traceback = exc.traceback or ""
+        if stop and stop[0] is not None:
+            lstate.cancelled = True   # stopped anywhere: never reuse the state
+            kind = stop[0]
+            where = stop[1] if len(stop) > 1 and stop[1] else _where(traceback)
+            return LimitExceeded(handler, kind, where, limit_text(self.config, kind), traceback)
+        return HandlerError(handler, _message(exc), traceback)
+
     async def bootstrap(self, lstate: LarkState) -> None:
-        fn = lstate.base.rawget("bootstrap")
-        if type_name(fn) != "function":
+        outcome = lstate.state.call(lstate.fns["start_bootstrap"])
+        if outcome[0] == "missing":
             raise ServiceLoadError("the service defines no global function 'bootstrap' "
-                                   f"(found {type_name(fn)})")
+                                   f"(found {outcome[1]})")
         try:
-            await self._run(lstate, lambda: lstate.state.call(fn))
+            await self._run(lstate, outcome[1])
         except LuaError as exc:
-            if exc.traceback:
-                log.debug("%s", exc.traceback)
-            raise ServiceLoadError(f"bootstrap() failed: {_message(exc)}") from None
+            error = self._failure(lstate, "bootstrap", exc)
+            if error.traceback:
+                log.debug("%s", error.traceback)
+            raise ServiceLoadError(f"bootstrap() failed: {error.reason}") from None
 
     async def handle(self, lstate: LarkState, handler: str, request: Request) -> Response:
         if lstate.lib_version != self.libraries.version:
             self._install_libraries(lstate)
-        fn = lstate.base.rawget(handler)
-        if type_name(fn) != "function":
-            raise HandlerError(handler, f"no global function '{handler}' (it is {type_name(fn)})")
-        overlay = LuaTable()
-        overlay.meta = lstate.overlay_meta
-        lstate.env_meta.rawset("__index", overlay)
-        lstate.env_meta.rawset("__newindex", overlay)
+        call = lstate.state.call
         request_table = self._to_lua(lstate, request_fields(request))
-        response_table = _table({"status": 200, "headers": LuaTable(), "content": ""})
-
-        def call() -> tuple:
-            return lstate.state.call(fn, request_table, response_table)
+        outcome = call(lstate.fns["start_handler"], handler, request_table, request_table.rawget("headers"),
+                       request_table.rawget("cookies"), request_table.rawget("args"))
+        if outcome[0] == "missing":
+            raise HandlerError(handler, f"no global function '{handler}' (it is {outcome[1]})")
         try:
-            results = await self._run(lstate, call)
+            results = await self._run(lstate, outcome[1])
         except LuaError as exc:
-            raise HandlerError(handler, _message(exc), exc.traceback or "") from None
-        response = results[0] if results else None
-        if type(response) is not LuaTable:
-            raise HandlerError(handler, f"the handler returned {type_name(response)}, not the response table")
-        status = response.rawget("status")
-        content = response.rawget("content")
-        headers = response.rawget("headers")
+            raise self._failure(lstate, handler, exc) from None
+        response = results[2] if results[1] else None
+        checked = call(lstate.fns["read_response"], response)
+        if checked[0] is not True:
+            raise HandlerError(handler, f"the handler returned {checked[1]}, not the response table")
+        status, content, headers = checked[1], checked[2], checked[3]
         if type(content) is str:
             content = content.encode("latin-1")
-        if type(headers) is LuaTable:
-            headers = lstate.state.to_python(headers)
+        if headers is True:
+            headers = {_bytes(k): _bytes(v) for k, v in zip(checked[4::2], checked[5::2])}
         return response_from_fields(handler, status, content, headers, type_name)
 
     def reset(self, lstate: LarkState) -> bool:
         lstate.held.clear()
-        lstate.env_meta.rawset("__index", lstate.base)
-        lstate.env_meta.rawset("__newindex", lstate.base)
-        return not lstate.cancelled
+        if lstate.cancelled:
+            return False
+        lstate.state.call(lstate.fns["end_request"])
+        return True
 
     def close_state(self, lstate: LarkState) -> None:
         lstate.held.clear()
         lstate.classes.clear()
-        lstate.modules.clear()
+        lstate.fns.clear()
+
+
+def _bytes(value: Any) -> Any:
+    return value.encode("latin-1") if type(value) is str else value
+
+
+def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.encode("latin-1", "replace").decode("utf-8", "replace")
+    return str(value)
+
+
+def _where(traceback: str) -> str:
+    """The first Lua position of a traceback that is not the sandbox's own."""
+    for match in _TRACE_LINE.finditer(traceback):
+        position = match.group(1)
+        if not position.startswith("petrel sandbox") and not position.endswith(":0"):
+            return position
+    return "?"
 
 
 def _message(exc: LuaError) -> str:

@@ -3,8 +3,11 @@
 Execution model: Lua runs on the event loop's thread. Every handler call is a Lua coroutine inside
 its state; the request's anyio task resumes it. When Lua calls an ``async def`` library function the
 stub yields to this driver, which awaits the Python coroutine in the request's task and resumes Lua
-with the results, so a sleep or an outbound call suspends only that request. There is no thread hop
-and no lock on the hot path; a future CPU-time limit can yield (or raise) from the same loop.
+with the results, so a sleep or an outbound call suspends only that request. The source is loaded
+with check-ins (:mod:`.instrument`); when a time slice is spent the coroutine yields PREEMPT and the
+driver lets the loop run other tasks before resuming it, and past ``lua.timeout`` or
+``lua.max-memory`` the sandbox stops the code and the state is discarded. There is no thread hop
+and no lock on the hot path.
 
 Strings cross as bytes (``encoding=None``), so bodies and binary data round-trip exactly. Python
 objects never reach Lua code: library functions are wrapped in Lua stubs holding them as upvalues,
@@ -19,10 +22,13 @@ import logging
 import os
 from typing import Any, Callable
 
+import anyio
+
 from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
 from ..messages import Request, Response
-from .base import (Engine, EngineUnavailable, HandlerError, ServiceLoadError, SourceFile,
-                   request_fields, resolve_module, response_from_fields)
+from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, ServiceLoadError, SourceFile,
+                   limit_text, read_sandbox, request_fields, resolve_module, response_from_fields)
+from .instrument import InstrumentError, instrument
 
 try:
     import lupa
@@ -40,7 +46,9 @@ RUNTIME_MODULES = {
     "lua55": "lupa.lua55",
 }
 
-_PRELUDE_PATH = os.path.join(os.path.dirname(__file__), "lupa_prelude.lua")
+# PUC Lua allocates through lupa, which can refuse past a limit; LuaJIT's GC64 allocator cannot be
+# replaced, so there the sandbox's check-ins account memory alone.
+_ALLOCATOR_LIMIT = frozenset(("lua51", "lua52", "lua53", "lua54", "lua55"))
 MAX_TABLE_DEPTH = 32
 _PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
 _OK = (True,)
@@ -80,9 +88,10 @@ class LupaEngine(Engine):
         except ImportError:
             raise EngineUnavailable(f"lupa has no '{runtime_name}' runtime on this machine "
                                     f"(option 'lua.runtime')") from None
-        with open(_PRELUDE_PATH, "rb") as handle:
-            self.prelude = handle.read()
+        self.sandbox = read_sandbox()
         self.runtime_name = runtime_name
+        self._instrumented: dict[tuple[bytes, bytes], bytes] = {}
+        self._bytecode: bytes | None = None
 
     @property
     def description(self) -> str:
@@ -92,13 +101,22 @@ class LupaEngine(Engine):
 
     # -- states ------------------------------------------------------------------------------------
     def new_state(self, sources: list[SourceFile]) -> LupaState:
+        options: dict[str, Any] = {}
+        max_memory = getattr(self.config, "lua_max_memory", 0)
+        if max_memory and self.runtime_name in _ALLOCATOR_LIMIT:
+            # A little above the limit: the check-ins stop the handler cleanly first, the
+            # allocator is the backstop for what one C call allocates.
+            options["max_memory"] = max_memory * 1024 * 1024 + 4 * 1024 * 1024
         runtime = self.module.LuaRuntime(
             encoding=None, register_eval=False, register_builtins=False,
-            unpack_returned_tuples=True, attribute_filter=_deny_attribute)
-        hooks = runtime.table_from({b"read_module": self._read_module})
-        fns_table = runtime.execute(self.prelude, hooks)
+            unpack_returned_tuples=True, attribute_filter=_deny_attribute, **options)
+        hooks = runtime.table_from({b"read_module": self._read_module, b"instrument": self._instrument})
+        lua_globals = runtime.globals()
+        loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
+        sandbox = loader(self._sandbox_bytecode(), b"=petrel sandbox")
+        fns_table = sandbox(hooks, getattr(self.config, "lua_timeout", 0), max_memory)
         fns = {key.decode(): value for key, value in fns_table.items()}
-        # Nothing of the runtime but what the prelude returned is reachable from service code; drop
+        # Nothing of the runtime but what the sandbox returned is reachable from service code; drop
         # the Python bridge from the real globals as well.
         runtime.execute(b"python = nil")
         state = LupaState(runtime, fns, self.module.lua_type)
@@ -112,6 +130,29 @@ class LupaEngine(Engine):
                     log.debug("%s", traceback)
                 raise ServiceLoadError(f"loading {source.name} failed: {message}")
         return state
+
+    def _sandbox_bytecode(self) -> bytes:
+        """sandbox.lua compiled once: compiling it took most of the time of making a state."""
+        if self._bytecode is None:
+            probe = self.module.LuaRuntime(encoding=None, register_eval=False, register_builtins=False)
+            lua_globals = probe.globals()
+            loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
+            self._bytecode = lua_globals[b"string"][b"dump"](loader(self.sandbox, b"=petrel sandbox"))
+        return self._bytecode
+
+    def _instrument(self, text: bytes, chunkname: bytes) -> Any:
+        """The sandbox's hook: ``text`` with check-ins (cached: every state loads the same files)."""
+        key = (text, chunkname)
+        done = self._instrumented.get(key)
+        if done is None:
+            try:
+                done = instrument(text.decode("latin-1"), chunkname.decode("latin-1").lstrip("@="),
+                                  goto_keyword=self.runtime_name != "lua51").encode("latin-1")
+            except InstrumentError as exc:
+                return (None, str(exc).encode("latin-1", "replace"))
+            if len(self._instrumented) < 4096:
+                self._instrumented[key] = done
+        return done
 
     def _read_module(self, name: Any) -> Any:
         if not isinstance(name, bytes):
@@ -248,19 +289,38 @@ class LupaEngine(Engine):
     async def _drive(self, state: LupaState, step: Any) -> tuple:
         """Resume the coroutine behind ``step`` until it finishes; await what it yields.
 
-        Returns ("done", results) or ("error", message, traceback).
+        Returns ("done", results), ("error", message, traceback) or ("limit", kind, where,
+        traceback). A cancelled request leaves its coroutine suspended anywhere: the state is
+        discarded.
         """
         send: tuple = ()
-        while True:
-            outcome = step(*send)
-            kind = outcome[0]
-            if kind == b"done":
-                return ("done", outcome[2:2 + outcome[1]])
-            if kind == b"error":
-                return ("error", _text(outcome[1]), _text(outcome[2]))
-            # b"yield": (count, python coroutine function, args...)
-            call_async = outcome[2]
-            send = await call_async(*outcome[3:2 + outcome[1]])
+        try:
+            while True:
+                outcome = step(*send)
+                kind = outcome[0]
+                if kind == b"done":
+                    return ("done", outcome[2:2 + outcome[1]])
+                if kind == b"preempt":
+                    send = ()
+                    await anyio.sleep(0)   # the time slice is spent: let other requests run
+                    continue
+                if kind == b"error":
+                    return ("error", _text(outcome[1]), _text(outcome[2]))
+                if kind == b"limit":
+                    state.dead = True
+                    return ("limit", _text(outcome[1]), _text(outcome[2]), _text(outcome[3]))
+                # b"yield": (count, python coroutine function, args...)
+                call_async = outcome[2]
+                send = await call_async(*outcome[3:2 + outcome[1]])
+        except BaseException:
+            state.dead = True
+            raise
+
+    def _failure(self, handler: str, result: tuple) -> HandlerError:
+        if result[0] == "limit":
+            return LimitExceeded(handler, result[1], result[2], limit_text(self.config, result[1]),
+                                 result[3])
+        return HandlerError(handler, result[1], result[2])
 
     async def bootstrap(self, state: LupaState) -> None:
         outcome = state.fns["start_bootstrap"]()
@@ -268,9 +328,10 @@ class LupaEngine(Engine):
             raise ServiceLoadError("the service defines no global function 'bootstrap' "
                                    f"(found {_text(outcome[1])})")
         result = await self._drive(state, outcome[1])
-        if result[0] == "error":
-            log.debug("%s", result[2])
-            raise ServiceLoadError(f"bootstrap() failed: {result[1]}")
+        if result[0] != "done":
+            error = self._failure("bootstrap", result)
+            log.debug("%s", error.traceback)
+            raise ServiceLoadError(f"bootstrap() failed: {error.reason}")
 
     async def handle(self, state: LupaState, handler: str, request: Request) -> Response:
         if state.lib_version != self.libraries.version:
@@ -283,8 +344,8 @@ class LupaEngine(Engine):
         if outcome[0] == b"missing":
             raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
         result = await self._drive(state, outcome[1])
-        if result[0] == "error":
-            raise HandlerError(handler, result[1], result[2])
+        if result[0] != "done":
+            raise self._failure(handler, result)
         values = result[1]
         response = values[0] if values else None
         checked = fns["read_response"](response)

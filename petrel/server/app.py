@@ -37,6 +37,9 @@ access_log = logging.getLogger("petrel.access")
 TLS_HANDSHAKE = b"\x16"   # the first byte of a TLS ClientHello record
 
 
+_STATUS_TEXT = {500: "500 Internal Server Error\n", 503: "503 Service Unavailable\n"}
+
+
 def _plain(status: int, text: str) -> Response:
     return Response(status, [("content-type", "text/plain; charset=utf-8")], text.encode())
 
@@ -171,7 +174,7 @@ class Server:
             lua_log.error("%s %s: %s", request.method, request.path, exc)
             if exc.traceback:
                 lua_log.debug("%s", exc.traceback)
-            return _plain(500, "500 Internal Server Error\n")
+            return _plain(exc.status, _STATUS_TEXT[exc.status])
         except Exception:
             log.exception("internal error while handling %s %s", request.method, request.path)
             return _plain(500, "500 Internal Server Error\n")

@@ -1,0 +1,568 @@
+-- The sandbox policy: what handlers see, the check-ins, the limits. Every engine runs this file once
+-- in each new state, with the state's full standard globals, and drives the state with the
+-- functions it returns. It must run unchanged on LuaJIT, PUC Lua 5.1 to 5.5 and petrel.lua_interp.
+--
+-- Service code only ever sees `env`: a table whose reads and writes go to the current request's
+-- overlay, whose misses go to `base` (the restricted globals and what the service files defined at
+-- load time).
+--
+-- Check-ins: the engine makes Lua code call `checkin` at loop back-edges and function entries
+-- (lupa rewrites the source, lua_interp's compiler has its own interrupt counter), about every
+-- thousand of them. A check-in ends the time slice (yields to the engine's driver, so other
+-- requests run) and stops the code past `lua.timeout` or `lua.max-memory`. A stop is an error
+-- whose value is STOP; pcall and xpcall hand it on, so the handler cannot catch it.
+--
+-- The engine passes `hooks`:
+--   read_module(name) -> text, chunkname     the file `require(name)` loads, or nil
+--   instrument(text, chunkname) -> text      source with check-ins (nil: the engine checks in itself)
+--   clock() -> seconds                       CPU time of the code running now (default os.clock)
+--   memory() -> KiB                          memory of this state (default collectgarbage("count"))
+--   preempt()                                end the time slice where no coroutine can yield
+--                                            (nil: the handler's coroutine yields to the driver)
+--   threaded                                 true: handlers are called directly, not in coroutines
+
+local hooks, timeout_ms, max_memory_mib = ...
+
+local type, error, select, pairs, ipairs, next, tostring, tonumber = type, error, select, pairs, ipairs, next,
+    tostring, tonumber
+local setmetatable, getmetatable = setmetatable, getmetatable
+local rawget, rawset, rawequal = rawget, rawset, rawequal
+local pcall, xpcall = pcall, xpcall
+local coroutine = coroutine
+local debug = debug
+local unpack = table.unpack or unpack
+local pack = table.pack or function(...) return { n = select("#", ...), ... } end
+local load, loadstring, setfenv = load, loadstring, setfenv
+local sbyte, srep, tconcat = string.byte, string.rep, table.concat
+local floor, huge = math.floor, math.huge
+local collectgarbage = collectgarbage
+local is51 = setfenv ~= nil
+
+local clock = hooks.clock or os.clock
+local memory = hooks.memory or function() return collectgarbage("count") end
+local threaded = hooks.threaded
+local getinfo = debug and debug.getinfo
+local traceback = debug and debug.traceback
+
+-- ---------------------------------------------------------------------------------------------
+-- Limits and check-ins
+
+local SLICE = 0.002                          -- seconds of Lua execution before other requests run
+local timeout = (timeout_ms or 0) / 1000     -- seconds per request, 0 = none
+local max_kib = (max_memory_mib or 0) * 1024 -- KiB per state, 0 = none
+local STOP = setmetatable({}, { __metatable = false, __tostring = function() return "limit" end })
+local PREEMPT = {}
+local ASYNC = {}
+
+local slice_end, deadline = huge, huge
+local stopped = nil      -- nil, or { kind = "timeout" | "memory", where = "chunk:line" }
+
+local SELF = getinfo and getinfo(1, "S").source
+
+local function where_now()
+    if not getinfo then return nil end
+    for level = 3, 40 do
+        local info = getinfo(level, "Sl")
+        if not info then break end
+        if info.currentline and info.currentline > 0 and info.source ~= SELF then
+            return info.short_src .. ":" .. info.currentline
+        end
+    end
+    return nil
+end
+
+local function stop(kind)
+    if not stopped then stopped = { kind = kind, where = where_now() } end
+    error(STOP, 0)
+end
+
+local function over_memory(extra)
+    if max_kib == 0 then return false end
+    local used = memory() + (extra or 0) / 1024
+    if used <= max_kib then return false end
+    collectgarbage("collect")
+    return memory() + (extra or 0) / 1024 > max_kib
+end
+
+-- Can the running code yield to the driver here? Not inside a callback from C (string.gsub,
+-- table.sort), nor inside a metamethod or pcall on Lua 5.1.
+local yieldable
+if threaded then
+    yieldable = function() return false end
+elseif coroutine.isyieldable then
+    yieldable = coroutine.isyieldable
+elseif not is51 then
+    yieldable = nil   -- Lua 5.2: try the yield under pcall (yieldable there), see below
+else
+    -- Lua 5.1 and LuaJIT 2.0: only when every frame between here and the coroutine's base is a Lua
+    -- function called by Lua; a frame called from C or as a metamethod has no name.
+    yieldable = function()
+        local level = 2
+        while true do
+            local info = getinfo(level, "Sn")
+            if not info then return true end
+            if info.what == "C" then return false end
+            local below = getinfo(level + 1, "S")
+            if below and (info.namewhat == "" or info.what == "tail") then return false end
+            level = level + 1
+        end
+    end
+end
+
+local function checkin()
+    if stopped then error(STOP, 0) end
+    local now = clock()
+    if now >= deadline then stop("timeout") end
+    if max_kib > 0 and memory() > max_kib and over_memory(0) then stop("memory") end
+    if now >= slice_end then
+        if hooks.preempt then
+            hooks.preempt()
+            slice_end = clock() + SLICE
+        elseif yieldable == nil then
+            pcall(coroutine.yield, PREEMPT)
+        elseif yieldable() then
+            coroutine.yield(PREEMPT)
+        end
+    end
+    return 0
+end
+
+-- The handler's pcall and xpcall: a stop goes through them; the message handler does not see it.
+local function rethrow(ok, ...)
+    if not ok then
+        local err = ...
+        if stopped or rawequal(err, STOP) then error(STOP, 0) end
+        if err == "not enough memory" and max_kib > 0 then
+            stopped = stopped or { kind = "memory", where = where_now() }
+            error(STOP, 0)
+        end
+    end
+    return ok, ...
+end
+
+local function safe_pcall(f, ...)
+    return rethrow(pcall(f, ...))
+end
+
+local function safe_xpcall(f, handler, ...)
+    local function guarded(err)
+        if stopped or rawequal(err, STOP) then return STOP end
+        return handler(err)
+    end
+    return rethrow(xpcall(f, guarded, ...))
+end
+
+-- Functions that allocate a result in one go are checked before they run.
+local function checked_rep(s, n, sep)
+    local count = tonumber(n)
+    if count and count > 0 and (type(s) == "string" or type(s) == "number") then
+        local unit = #tostring(s) + ((type(sep) == "string" or type(sep) == "number") and #tostring(sep) or 0)
+        if unit == 0 then return "" end   -- C would still loop count times
+        if over_memory(unit * floor(count)) then stop("memory") end
+    end
+    return srep(s, n, sep)
+end
+
+local function checked_concat(t, sep, i, j)
+    if max_kib > 0 and type(t) == "table" then
+        local total, first, last = 0, i or 1, j or #t
+        local seplen = type(sep) == "string" and #sep or 0
+        local k = first
+        while k <= last do
+            local v = rawget(t, k)
+            if type(v) ~= "string" and type(v) ~= "number" then break end
+            total = total + #tostring(v) + seplen
+            if total > 65536 and over_memory(total) then stop("memory") end
+            k = k + 1
+        end
+    end
+    return tconcat(t, sep, i, j)
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- The environment
+
+local base = {}
+local overlay_mt = { __index = base, __metatable = false }
+local env_mt = { __metatable = false, __index = base, __newindex = base }
+local env = setmetatable({}, env_mt)
+local current = base
+base._G = env
+
+local function readonly(t, name)
+    local fields = {}
+    for k, v in pairs(t) do fields[k] = v end
+    local mt = {
+        __index = fields,
+        __newindex = function(_, k)
+            error("attempt to modify read-only table '" .. name .. "' (field '" .. tostring(k) .. "')", 2)
+        end,
+        __pairs = function() return next, fields, nil end,
+        __metatable = false,
+    }
+    return setmetatable({}, mt), fields, mt
+end
+
+-- Base functions. rawget/rawset on _G act on the request's globals like an ordinary access would,
+-- so a request cannot reach past its overlay into the state that outlives it.
+for _, name in ipairs({ "pairs", "ipairs", "next", "select", "type", "tostring", "tonumber", "error",
+    "assert", "rawequal", "getmetatable", "unpack" }) do
+    base[name] = _G[name]
+end
+base.unpack = base.unpack or table.unpack
+base.pcall = safe_pcall
+base.xpcall = safe_xpcall
+base.setmetatable = function(t, mt)
+    -- A finalizer would run at a moment no request owns (and outside every limit).
+    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+        error("bad argument #2 to 'setmetatable' (__gc metamethods are not available to handlers)", 2)
+    end
+    return setmetatable(t, mt)
+end
+base.rawget = function(t, k)
+    if rawequal(t, env) then
+        local v = rawget(current, k)
+        if v == nil and current ~= base then v = rawget(base, k) end
+        return v
+    end
+    return rawget(t, k)
+end
+base.rawset = function(t, k, v)
+    if rawequal(t, env) then rawset(current, k, v) return t end
+    return rawset(t, k, v)
+end
+base.rawlen = rawlen or function(v)
+    local kind = type(v)
+    if kind ~= "table" and kind ~= "string" then
+        error("table or string expected", 2)
+    end
+    return #v
+end
+base._VERSION = _VERSION
+
+-- The standard libraries, read-only: a request cannot change them for the next one.
+local string_fields
+base.string, string_fields = readonly(string, "string")
+string_fields.dump = nil
+string_fields.rep = checked_rep
+local table_fields
+base.table, table_fields = readonly(table, "table")
+table_fields.concat = checked_concat
+if not table_fields.unpack then table_fields.unpack = unpack end
+base.math = readonly(math, "math")
+base.os = readonly({ time = os.time, clock = os.clock, date = os.date, difftime = os.difftime }, "os")
+if utf8 then base.utf8 = readonly(utf8, "utf8") end
+if bit then base.bit = readonly(bit, "bit") end
+-- Methods such as ("x"):upper() look in the same fields (string.dump is not among them), and the
+-- string metatable is out of reach.
+local string_mt = (debug and debug.getmetatable or getmetatable)("")
+string_mt.__metatable = false
+string_mt.__index = string_fields
+
+-- ---------------------------------------------------------------------------------------------
+-- Loading code: text only, always into env, with the check-ins.
+
+local function load_text(text, chunkname)
+    if sbyte(text, 1) == 27 then
+        return nil, chunkname:sub(2) .. ": binary chunks are not allowed"
+    end
+    local wrapped = false
+    if hooks.instrument then
+        local rewritten, err = hooks.instrument(text, chunkname)
+        if not rewritten then return nil, err end
+        text, wrapped = rewritten, true
+    end
+    local fn, err
+    if is51 then
+        fn, err = loadstring(text, chunkname)
+        if fn then setfenv(fn, env) end
+    else
+        fn, err = load(text, chunkname, "t", env)
+    end
+    if fn and wrapped then
+        -- The instrumented chunk is `local check = ... return function(...) <chunk> end`.
+        fn = fn(checkin)
+    end
+    return fn, err
+end
+
+local loaded = {}
+base.require = function(name)
+    if type(name) ~= "string" then
+        error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+    end
+    local cached = loaded[name]
+    if cached ~= nil then return cached end
+    local text, chunkname = hooks.read_module(name)
+    if not text then
+        error("module '" .. name .. "' not found under lua.root", 2)
+    end
+    local fn, err = load_text(text, chunkname)
+    if not fn then error(err, 2) end
+    local result = fn(name)
+    if result == nil then result = true end
+    loaded[name] = result
+    return result
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Libraries. An async library function yields ASYNC to the engine's driver, which awaits the
+-- Python coroutine and resumes with (ok, results...); a threaded engine calls it directly.
+
+local function check(ok, ...)
+    if ok then return ... end
+    error((...), 2)
+end
+
+local function sync_stub(py)
+    return function(...) return check(py(...)) end
+end
+
+local function async_stub(py)
+    if threaded then return sync_stub(py) end
+    local co_yield = coroutine.yield
+    return function(...) return check(co_yield(ASYNC, py, ...)) end
+end
+
+local handles = setmetatable({}, { __mode = "k" })
+local serials = setmetatable({}, { __mode = "k" })   -- what tostring(obj) shows: no Python repr
+
+local function method_stub(name, py, is_async)
+    local message = "calling '" .. name .. "' on bad self"
+    if is_async and not threaded then
+        local co_yield = coroutine.yield
+        return function(self, ...)
+            local h = handles[self]
+            if h == nil then error(message, 2) end
+            return check(co_yield(ASYNC, py, h, ...))
+        end
+    end
+    return function(self, ...)
+        local h = handles[self]
+        if h == nil then error(message, 2) end
+        return check(py(h, ...))
+    end
+end
+
+local function make_class(name, methods)
+    local index = {}
+    for k, v in pairs(methods) do index[k] = v end
+    return {
+        __index = index,
+        __newindex = function(_, k)
+            error("attempt to set field '" .. tostring(k) .. "' of a " .. name .. " object", 2)
+        end,
+        __tostring = function(self) return name .. ": " .. tostring(serials[self]) end,
+        __name = name,
+        __metatable = false,
+    }
+end
+
+local serial = 0
+
+local function new_object(class, handle)
+    local obj = setmetatable({}, class)
+    handles[obj] = handle
+    serial = serial + 1
+    serials[obj] = serial
+    return obj
+end
+
+local function install_library(name, functions, constructor, constants, as_table)
+    if as_table then
+        local lib = {}
+        for k, v in pairs(functions) do lib[k] = v end
+        for k, v in pairs(constants) do lib[k] = v end
+        local proxy, _, mt = readonly(lib, name)
+        if constructor then
+            mt.__call = function(_, ...) return constructor(...) end
+        end
+        base[name] = proxy
+    else
+        for k, v in pairs(constants) do base[k] = v end
+    end
+end
+
+local function install_global(name, fn)
+    base[name] = fn
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Running code. The server never runs handler code on its own behalf: errors and responses are
+-- read with raw access, and an error object that is not a string or a number is named by its type.
+
+local function error_text(err)
+    local kind = type(err)
+    if kind == "string" then return err end
+    if kind == "number" then return tostring(err) end
+    return "(error object is a " .. kind .. " value)"
+end
+
+local function stop_result(co)
+    local s = stopped
+    local message = s.kind == "timeout" and "timed out" or "out of memory"
+    local trace = traceback and (co and traceback(co, message) or traceback(message, 2)) or ""
+    return "limit", s.kind, s.where or "?", trace
+end
+
+local function begin_run()
+    stopped = nil
+end
+
+-- Start a coroutine for fn(...); the returned step function resumes it and says what happened:
+-- "done", n, results... | "error", message, traceback | "yield", n, py, args... | "preempt" |
+-- "limit", kind, where, traceback.
+local function start(fn, ...)
+    local co_create, co_resume, co_status = coroutine.create, coroutine.resume, coroutine.status
+    local co = co_create(fn)
+    local args = pack(...)
+    local first = true
+    local used = 0
+    local started
+    local function step_result(ok, ...)
+        used = used + (clock() - started)
+        slice_end, deadline = huge, huge
+        if not ok then
+            if stopped then return stop_result(co) end
+            local message = error_text((...))
+            return "error", message, traceback(co, message)
+        end
+        if co_status(co) == "dead" then
+            return "done", select("#", ...), ...
+        end
+        local token = ...
+        if token == PREEMPT then return "preempt", 0 end
+        if token ~= ASYNC then
+            return "error", "unexpected yield", traceback(co, "unexpected yield")
+        end
+        return "yield", select("#", ...) - 1, select(2, ...)
+    end
+    return function(...)
+        started = clock()
+        slice_end = started + SLICE
+        deadline = timeout > 0 and started + timeout - used or huge
+        if first then
+            first = false
+            return step_result(co_resume(co, unpack(args, 1, args.n)))
+        end
+        return step_result(co_resume(co, ...))
+    end
+end
+
+-- A threaded engine calls fn(...) directly: errors propagate to the engine as they are.
+local function start_threaded(fn, ...)
+    local args = pack(...)
+    return function()
+        local started = clock()
+        slice_end = started + SLICE
+        deadline = timeout > 0 and started + timeout or huge
+        local results = pack(fn(unpack(args, 1, args.n)))
+        slice_end, deadline = huge, huge
+        return "done", results.n, unpack(results, 1, results.n)
+    end
+end
+
+local run = threaded and start_threaded or start
+
+-- Outside a request (loading files), a check-in cannot yield; the timeout still applies.
+local function guarded_call(fn, ...)
+    begin_run()
+    local started = clock()
+    deadline = timeout > 0 and started + timeout or huge
+    slice_end = huge
+    local function finish(ok, ...)
+        deadline = huge
+        return ok, ...
+    end
+    if threaded then return finish(pcall(fn, ...)) end
+    return finish(xpcall(fn, function(message)
+        if stopped then return stopped end
+        return traceback(error_text(message), 2)
+    end, ...))
+end
+
+local function load_source(text, chunkname)
+    local fn, err = load_text(text, chunkname)
+    if not fn then return false, err, "" end
+    local ok, result = guarded_call(fn)
+    if not ok then
+        if stopped then
+            local s = stopped
+            return false, (s.where or chunkname:sub(2)) .. ": " .. s.kind .. " while loading", ""
+        end
+        if type(result) ~= "string" then result = error_text(result) end
+        local first_line = result:match("^[^\n]*")
+        return false, first_line, result
+    end
+    return true
+end
+
+local function begin_request()
+    begin_run()
+    current = setmetatable({}, overlay_mt)
+    env_mt.__index = current
+    env_mt.__newindex = current
+end
+
+local function end_request()
+    stopped = nil
+    slice_end, deadline = huge, huge
+    current = base
+    env_mt.__index = base
+    env_mt.__newindex = base
+end
+
+local function start_handler(name, request, headers, cookies, args)
+    local fn = rawget(base, name)
+    if type(fn) ~= "function" then return "missing", type(fn) end
+    begin_request()
+    request.headers, request.cookies, request.args = headers, cookies, args
+    local response = { status = 200, headers = {}, content = "" }
+    return "step", run(fn, request, response)
+end
+
+local function start_bootstrap()
+    local fn = rawget(base, "bootstrap")
+    if type(fn) ~= "function" then return "missing", type(fn) end
+    begin_run()
+    return "step", run(fn)
+end
+
+-- One call out to the engine with everything, read raw: ok, status, content, then either the
+-- headers value itself (not a table) or true followed by the header names and values.
+local function read_response(response)
+    if type(response) ~= "table" then return false, type(response) end
+    local headers = rawget(response, "headers")
+    local status, content = rawget(response, "status"), rawget(response, "content")
+    if type(headers) ~= "table" then return true, status, content, headers end
+    local flat, n = {}, 0
+    for k, v in next, headers do
+        flat[n + 1], flat[n + 2] = k, v
+        n = n + 2
+    end
+    return true, status, content, true, unpack(flat, 1, n)
+end
+
+-- What stopped the current run: kind, where (for an engine that sees the stop as an error).
+local function stop_info(err)
+    if stopped and (err == nil or rawequal(err, STOP)) then return stopped.kind, stopped.where end
+    return nil
+end
+
+return {
+    install_library = install_library,
+    install_global = install_global,
+    sync_stub = sync_stub,
+    async_stub = async_stub,
+    method_stub = method_stub,
+    make_class = make_class,
+    new_object = new_object,
+    readonly = readonly,
+    load_source = load_source,
+    end_request = end_request,
+    start_handler = start_handler,
+    start_bootstrap = start_bootstrap,
+    read_response = read_response,
+    checkin = checkin,
+    stop_info = stop_info,
+}
