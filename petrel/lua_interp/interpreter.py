@@ -38,11 +38,22 @@ class Interpreter:
             if factory is not None:
                 self._cache.move_to_end(key)
                 return factory
-        block = parse(text, short_src(chunkname))
-        pysrc, info = compile_chunk(block, chunkname)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            code = compile(pysrc, "<lua %s>" % short_src(chunkname), "exec")
+        src_name = short_src(chunkname)
+        try:
+            block = parse(text, src_name)
+            pysrc, info = compile_chunk(block, chunkname)
+        except RecursionError:
+            line = text.count("\n") + 1
+            raise LuaSyntaxError("%s:%d: chunk has too many syntax levels" % (src_name, line)) from None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                code = compile(pysrc, "<lua %s>" % src_name, "exec")
+        except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
+            # Python's own limits (nested parentheses, indentation levels) on the generated
+            # code: a Lua error naming the Lua line, never a Python one
+            line = info.lua_line(getattr(e, "lineno", None))
+            raise LuaSyntaxError("%s:%d: function or expression too complex" % (src_name, line)) from None
         ns = namespace()
         ns["__luachunk__"] = info
         exec(code, ns)

@@ -69,6 +69,9 @@ from .lobject import LuaSyntaxError, MAXINT, MININT
 # --------------------------------------------------------------------------- resolver
 
 
+LOOP_NEST = 6
+
+
 class VarInfo:
     __slots__ = ("name", "pyname", "func", "loop", "captured", "attrib", "pyscope", "assigned_inner", "isint")
 
@@ -243,10 +246,12 @@ class Resolver:
         elif t is N.While:
             self.exp(ctx, s.cond)
             ctx.loops.append(s)
+            self._deep_loop(ctx, s)
             self.block(ctx, s.body)
             ctx.loops.pop()
         elif t is N.Repeat:
             ctx.loops.append(s)
+            self._deep_loop(ctx, s)
             ctx.scopes.append({})
             for st in s.body:
                 self.stat(ctx, st)
@@ -265,6 +270,7 @@ class Resolver:
             if s.step is not None:
                 self.exp(ctx, s.step)
             ctx.loops.append(s)
+            self._deep_loop(ctx, s)
             ctx.scopes.append({})
             s.vinfo = self.newvar(ctx, s.var)
             self.decls.append(s.vinfo)
@@ -277,6 +283,7 @@ class Resolver:
             for e in s.exps:
                 self.exp(ctx, e)
             ctx.loops.append(s)
+            self._deep_loop(ctx, s)
             ctx.scopes.append({})
             s.vars = [self.newvar(ctx, n) for n in s.names]
             self.block(ctx, s.body)
@@ -298,6 +305,13 @@ class Resolver:
             pass
         else:  # pragma: no cover
             raise AssertionError(t)
+
+    @staticmethod
+    def _deep_loop(ctx, s):
+        """Every LOOP_NEST-th nested loop of a function runs its body as a nested Python
+        function, as a loop with fresh bindings does: Python allows only 20 nested blocks."""
+        if len(ctx.loops) % LOOP_NEST == 0:
+            s.fresh = True
 
     def target(self, ctx, tg, is_function=False):
         if type(tg) is N.Name:

@@ -445,6 +445,7 @@ def parse(source, chunkname: str = "?") -> list:
     except LexError as e:
         raise LuaSyntaxError("%s:%d: %s" % (chunkname, e.line, e.msg)) from None
     _mark_methods(tokens)
+    _check_levels(tokens, chunkname)
     try:
         return parser.parse(tokens)
     except UnexpectedToken as e:
@@ -463,6 +464,24 @@ def parse(source, chunkname: str = "?") -> list:
         raise LuaSyntaxError("%s:%d: %s" % (chunkname, orig.line, msg)) from None
     except UnexpectedInput as e:
         raise LuaSyntaxError("%s:%s: unexpected symbol" % (chunkname, getattr(e, "line", "?"))) from None
+
+
+# Lua's parser stops at LUAI_MAXCCALLS (200) nested levels; so does this one, before any
+# recursive pass over the tree (and Python's limits on the generated code) is reached.
+MAX_LEVELS = 200
+_OPEN = {"(": 1, "[": 1, "{": 1, "function": 1, "do": 1, "then": 1, "repeat": 1,
+         ")": -1, "]": -1, "}": -1, "end": -1, "until": -1, "elseif": -1}
+
+
+def _check_levels(tokens, chunkname):
+    depth = 0
+    get = _OPEN.get
+    for t in tokens:
+        d = get(t.type)
+        if d is not None:
+            depth += d
+            if depth > MAX_LEVELS:
+                raise LuaSyntaxError("%s:%d: chunk has too many syntax levels" % (chunkname, t.line))
 
 
 def _near_after(tokens, line):
