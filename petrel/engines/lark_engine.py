@@ -31,7 +31,7 @@ import anyio.from_thread
 import anyio.to_thread
 
 from ..libs import Export, LibraryRegistry, LuaRuntimeError
-from ..lua_interp import Interpreter, LuaError, LuaTable
+from ..lua_interp import Interpreter, LuaError, LuaMemoryError, LuaTable
 from ..lua_interp.lobject import type_name
 from ..messages import Request, Response
 from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
@@ -113,8 +113,14 @@ class LarkEngine(Engine):
     def new_state(self, sources: list[SourceFile]) -> LarkState:
         lstate = LarkState(self.interpreter.new_state())
         state = lstate.state
+        max_memory = self.config.lua_max_memory
+        if max_memory:
+            state.set_memory_limit(max_memory * 1024 * 1024)
+
+        def memory() -> tuple:
+            return (state.memory_used() / 1024,)
         hooks = _table({"read_module": self._read_module, "clock": _clock, "preempt": _preempt,
-                        "threaded": True})
+                        "memory": memory, "threaded": True})
         sandbox = state.load(self.sandbox, SANDBOX_CHUNK)
         fns = state.call(sandbox, hooks, self.config.lua_timeout, self.config.lua_max_memory)[0]
         lstate.fns = {key: value for key, value in fns.items()}
@@ -270,8 +276,11 @@ class LarkEngine(Engine):
             raise
 
     def _failure(self, lstate: LarkState, handler: str, exc: LuaError) -> HandlerError:
-        stop = lstate.state.call(lstate.fns["stop_info"], exc.value)
         traceback = exc.traceback or ""
+        if isinstance(exc, LuaMemoryError):   # lua_interp's own accounting refused an allocation
+            stop: tuple = ("memory", None)
+        else:
+            stop = lstate.state.call(lstate.fns["stop_info"], exc.value)
         if stop and stop[0] is not None:
             lstate.cancelled = True   # stopped anywhere: never reuse the state
             kind = stop[0]
