@@ -7,7 +7,7 @@ import sys
 from .lauxlib import (NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer,
                       type_error, typename_for_error)
 from .ldebug import AUXLIB_CODES, lib_function, where_level
-from .lobject import LuaError, LuaInterrupt, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
+from .lobject import LuaError, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
 from .lvm import FAST_ITERATORS, Runtime, call, error_value
 
 AUXLIB_CODES.add(Runtime.tostring.__code__)  # luaL_tolstring's "'__tostring' must return a string"
@@ -279,9 +279,9 @@ def luaB_pcall(*args):
         arg_error(1, "pcall", "value expected")
     try:
         r = call(*args)
-    except LuaInterrupt:
-        raise
-    except Exception as e:  # every other failure inside becomes (false, error value)
+    except Exception as e:  # every failure inside but a LuaInterrupt becomes (false, error value)
+        if isinstance(e, LuaError) and not e.catchable:
+            raise
         return (False, error_value(e))
     return (True,) + tuple(r)
 
@@ -291,9 +291,9 @@ def luaB_xpcall(f=NOVALUE, handler=NOVALUE, *args):
         type_error(2, "xpcall", "function", handler)
     try:
         r = call(f, *args)
-    except LuaInterrupt:
-        raise
     except Exception as e:
+        if isinstance(e, LuaError) and not e.catchable:
+            raise
         v = error_value(e)
         # an error inside the handler is handled by the handler again, until Lua's C stack
         # limit turns it into "error in error handling"
@@ -302,9 +302,9 @@ def luaB_xpcall(f=NOVALUE, handler=NOVALUE, *args):
                 hr = call(handler, v)
             except RecursionError:
                 break
-            except LuaInterrupt:
-                raise
             except Exception as e2:
+                if isinstance(e2, LuaError) and not e2.catchable:
+                    raise
                 v = error_value(e2)
                 continue
             return (False,) + tuple(hr)
@@ -340,7 +340,12 @@ def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
         name = chunkname if chunkname is not None else chunk
     elif type(chunk) is not LuaTable and chunk is not NOVALUE and chunk is not None and callable(chunk):
         parts = []
+        k = 0
         while True:
+            k += 1
+            if k >= rt.every:  # the reader may never return nil, and need not tick itself
+                k = 0
+                rt.tick()
             r = call(chunk)
             piece = r[0] if r else None
             if piece is None or piece == "":
@@ -363,9 +368,9 @@ def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
         return (None, "attempt to load a text chunk (mode is '%s')" % m)
     try:
         f = rt.loader(src, name, env, env_given)
-    except LuaInterrupt:
-        raise
     except LuaError as e:
+        if not e.catchable:
+            raise
         return (None, e.value)
     return (f,)
 

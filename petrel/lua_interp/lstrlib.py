@@ -537,10 +537,10 @@ def str_rep(rt, s=NOVALUE, n=NOVALUE, sep=None, *_):
     if n <= 0:
         return ("",)
     total = len(s) * n + len(sep) * (n - 1)
+    if total >= rt.mem_big:
+        rt.account(total)   # first: a memory limit refuses it as "not enough memory"
     if total >= 0x7FFFFFFF:
         raise LuaError("resulting string too large")
-    if total >= rt.mem_big:
-        rt.account(total)
     if not total:
         return ("",)
     if sep:

@@ -14,7 +14,7 @@ from itertools import chain
 from types import FunctionType
 
 from .ldebug import LIB_CODES, TRANSPARENT_CODES
-from .lobject import (BoolKey, FALSE_KEY, LuaError, LuaInterrupt, LuaMemoryError, LuaTable, MAXINT, MININT,
+from .lobject import (BoolKey, FALSE_KEY, LuaError, LuaMemoryError, LuaTable, MAXINT, MININT,
                       TRUE_KEY, TailCall, float_to_int, fmt_float, str2number, tostr_number, type_name, wrap)
 
 TRANSPARENT_CODES.update({TailCall.resolve.__code__, TailCall.__iter__.__code__,
@@ -604,10 +604,9 @@ class Runtime:
                     return ()
                 b = lim
             stop = b + 1 if c > 0 else b - 1
-            r = range(a, stop, c)
-            if len(r) <= self.every:
-                return r
-            return chain.from_iterable(self._segments(r))
+            if abs(stop - a) <= self.every * abs(c):  # (len() of a range past 2^63 overflows)
+                return range(a, stop, c)
+            return chain.from_iterable(self._segments(a, stop, c))
         return self._floatfor(a, b, c)
 
     def _forlimit(self, b, step):
@@ -618,7 +617,10 @@ class Runtime:
         if type(b) is float:
             if b != b:
                 return None
-            f = math.floor(b) if step > 0 else math.ceil(b)
+            if b in (INF, -INF):  # as a huge float: clipped, or no iterations
+                f = MAXINT + 1 if b > 0 else MININT - 1
+            else:
+                f = math.floor(b) if step > 0 else math.ceil(b)
             if f > MAXINT:
                 return None if step < 0 else MAXINT
             if f < MININT:
@@ -626,11 +628,18 @@ class Runtime:
             return int(f)
         raise LuaError("bad 'for' limit (number expected, got %s)" % type_name(b))
 
-    def _segments(self, r):
-        n = self.every
-        for i in range(0, len(r), n):
-            yield r[i:i + n]
-            self.tick()
+    def _segments(self, a, stop, c):
+        span = self.every * c
+        if c > 0:
+            while a < stop:
+                yield range(a, min(a + span, stop), c)
+                a += span
+                self.tick()
+        else:
+            while a > stop:
+                yield range(a, max(a + span, stop), c)
+                a += span
+                self.tick()
 
     def _floatfor(self, a, b, c):
         def num(v, what):
@@ -712,7 +721,7 @@ class Runtime:
             return
         err = None
         if exc is not None:
-            if isinstance(exc, LuaInterrupt):
+            if isinstance(exc, LuaError) and not exc.catchable:
                 return  # the state is being stopped: no Lua code runs on the way out
             err = exc.value if isinstance(exc, LuaError) else str(exc)
         call(h, v, err)

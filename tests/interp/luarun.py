@@ -65,3 +65,28 @@ def run_lupa(source: str, chunkname: str = "=input") -> bytes:
         buf[len(buf) + 1] = b"ERROR: " + msg + b"\n"
     concat = L.eval("table.concat")
     return concat(buf)
+
+
+def run_in_thread(fn, timeout=60.0):
+    """Run fn() in a thread with a big stack (deep recursion); its result or exception."""
+    box = {}
+
+    def target():
+        try:
+            box["result"] = fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            box["error"] = e
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    threading.stack_size(256 * 1024 * 1024)
+    sys.setrecursionlimit(20000)
+    try:
+        t = threading.Thread(target=target, daemon=True)
+        t.start()
+        t.join(timeout)
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    assert not t.is_alive(), "the program was not stopped"
+    return box
