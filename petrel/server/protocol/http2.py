@@ -174,6 +174,7 @@ class HTTP2Protocol:
         self._incoming: dict[int, _Incoming] = {}
         self._now = 0.0
         self._aborted: ConnectionEnded | None = None
+        self._announced_last: int | None = None   # of a graceful GOAWAY already sent
         self.closed = False
 
     # -- starting ----------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ class HTTP2Protocol:
                     # h2 reset it for a stream error the client made: as costly as a reset.
                     violation = self.guard.count_reset(now)
                     if violation is not None:
-                        return [self._abort(violation)]
+                        return [self._abort(violation, event.stream_id)]
             elif isinstance(event, h2.events.WindowUpdated):
                 events.append(WindowOpened(event.stream_id))
             elif isinstance(event, h2.events.RemoteSettingsChanged):
@@ -262,10 +263,14 @@ class HTTP2Protocol:
                       if not (isinstance(event, RequestReady) and event.stream_id in cancelled)]
         return events
 
-    def _abort(self, violation: Violation) -> ConnectionEnded:
-        """End the connection for a limit the client crossed: GOAWAY with the violation's code."""
+    def _abort(self, violation: Violation, last_stream_id: int | None = None) -> ConnectionEnded:
+        """End the connection for a limit the client crossed: GOAWAY with the violation's code.
+
+        ``last_stream_id``: the stream that crossed it, when h2 has already opened later ones that
+        will never be served (the client may retry those); else h2's highest stream id.
+        """
         self._incoming.clear()
-        self.close(violation.error_code)
+        self.close(violation.error_code, last_stream_id)
         self._aborted = ConnectionEnded(int(violation.error_code), violation.reason)
         return self._aborted
 
@@ -321,7 +326,7 @@ class HTTP2Protocol:
             self.conn.reset_stream(stream_id, ErrorCodes.NO_ERROR)
             violation = self.guard.count_reset(self._now)
             if violation is not None:
-                events.append(self._abort(violation))
+                events.append(self._abort(violation, stream_id))
 
     # -- output ------------------------------------------------------------------------------------
     def send_headers(self, stream_id: int, response: Response, body_length: int,
@@ -376,10 +381,14 @@ class HTTP2Protocol:
         frame = GoAwayFrame(0)
         frame.last_stream_id = self.conn.highest_inbound_stream_id if last_stream_id is None else last_stream_id
         frame.error_code = error_code
+        self._announced_last = frame.last_stream_id
         return frame.serialize()
 
     def close(self, error_code: int = ErrorCodes.NO_ERROR, last_stream_id: int | None = None) -> None:
-        """Queue the final GOAWAY."""
+        """Queue the final GOAWAY (its last stream id never above one announced before)."""
+        if self._announced_last is not None:
+            last_stream_id = min(self._announced_last, self.conn.highest_inbound_stream_id
+                                 if last_stream_id is None else last_stream_id)
         if not self.closed:
             self.closed = True
             try:

@@ -25,6 +25,7 @@ the caller passes the time in.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 import h2.errors
@@ -42,6 +43,7 @@ PADDED = 0x8
 
 _CONTROL = frozenset((PRIORITY, SETTINGS, PING, WINDOW_UPDATE))
 _KNOWN = frozenset(range(10))
+_HEADER = struct.Struct(">BHBBL")   # length (24 bits), type, flags, stream id
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,39 +110,50 @@ class FrameGuard:
         """Follow ``data``, the next bytes from the client; a Violation when they cross a limit."""
         if self._off:
             return None
-        view = memoryview(data)
-        size = len(view)
+        size = len(data)
         pos = 0
         if self._preface:
             take = min(len(self._preface), size)
-            if view[:take] != self._preface[:take]:
+            if bytes(data[:take]) != self._preface[:take]:
                 self._off = True
                 return None
             self._preface = self._preface[take:]
             pos = take
         head = self._head
+        unpack = _HEADER.unpack_from
         while pos < size:
             if self._skip:
                 take = min(self._skip, size - pos)
                 self._skip -= take
                 pos += take
                 continue
-            take = min(self._need - len(head), size - pos)
-            head += view[pos:pos + take]
-            pos += take
-            if len(head) < self._need:
-                break
-            length = int.from_bytes(head[0:3], "big")
-            kind = head[3]
-            flags = head[4]
-            if kind == DATA and flags & PADDED and length and self._need == 9:
-                self._need = 10   # whether it carries data depends on its pad length
-                continue
-            violation = self._frame(length, kind, flags, int.from_bytes(head[5:9], "big") & 0x7FFFFFFF,
-                                    head[9] if self._need == 10 else None, now)
-            self._skip = length - (self._need - 9)
-            head.clear()
-            self._need = 9
+            if head or size - pos < 10:   # a frame header split between reads: gather it
+                take = min(self._need - len(head), size - pos)
+                head += data[pos:pos + take]
+                pos += take
+                if len(head) < self._need:
+                    return None
+                buf, at = head, 0
+            else:
+                buf, at = data, pos
+            high, low, kind, flags, stream_id = unpack(buf, at)
+            length = high << 16 | low
+            pad = None
+            consumed = 9
+            if kind == DATA and flags & PADDED and length:
+                # Whether it carries data depends on its pad length, the payload's first byte.
+                if buf is head and len(head) < 10:
+                    self._need = 10
+                    continue
+                pad = buf[at + 9]
+                consumed = 10
+            if buf is head:
+                head.clear()
+                self._need = 9
+            else:
+                pos += consumed
+            self._skip = length - (consumed - 9)
+            violation = self._frame(length, kind, flags, stream_id & 0x7FFFFFFF, pad, now)
             if violation is not None:
                 return violation
         return None
