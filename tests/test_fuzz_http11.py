@@ -191,8 +191,8 @@ def exchange(port: int, pieces: list[bytes]) -> bytes:
             for piece in pieces:
                 sock.sendall(piece)
             sock.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass   # the server already answered and closed
+        except OSError:
+            pass   # the server already answered and closed (a reset: EPIPE, ECONNRESET, ENOTCONN)
         data = b""
         deadline = time.monotonic() + READ_LIMIT
         while time.monotonic() < deadline:

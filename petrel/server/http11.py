@@ -164,6 +164,10 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, reader: _Re
                 await _close_after_error(stream, b"")
                 return
             if close or protocol.must_close or not protocol.keep_alive:
+                if protocol.has_unread_data:
+                    # More was sent after a request that ends the connection (a pipelined one
+                    # after "Connection: close"): close gently, as after an error.
+                    await _close_after_error(stream, b"")
                 return
             protocol.start_next_cycle()
     except _Closed:

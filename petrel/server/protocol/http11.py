@@ -262,6 +262,11 @@ class HTTP11Protocol:
         self._response_started = False
 
     @property
+    def has_unread_data(self) -> bool:
+        """Bytes arrived past the current request (only read at a close, so the copy is fine)."""
+        return bool(self._pending) or bool(self.conn.trailing_data[0])
+
+    @property
     def must_close(self) -> bool:
         return self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE
 
