@@ -11,8 +11,13 @@ import h2.events
 import pytest
 
 from petrel.messages import Response
-from petrel.server.protocol.http2 import (ConnectionEnded, HTTP2Protocol, HTTP2Settings, ProtocolError,
-                                          RequestReady, RequestRejected, StreamCancelled, WindowOpened)
+from hyperframe.frame import (DataFrame, Frame, GoAwayFrame, HeadersFrame, PingFrame, RstStreamFrame,
+                              SettingsFrame)
+
+from petrel.server.protocol.http2 import (PREFACE, ConnectionEnded, HTTP2Protocol, HTTP2Settings,
+                                          ProtocolError, RequestReady, RequestRejected, StreamCancelled,
+                                          WindowOpened)
+from petrel.server.protocol.http2_guard import FrameGuard, RateLimit
 
 
 class Pair:
@@ -236,3 +241,167 @@ def test_graceful_goaway_frame_keeps_streams_usable():
     assert frame[3] == 7   # GOAWAY
     pair.server.send_headers(stream_id, Response(200), 0, end_stream=True)   # still allowed
     assert pair.server.data_to_send()
+
+
+# -- flood limits ------------------------------------------------------------------------------------
+CALM = h2.errors.ErrorCodes.ENHANCE_YOUR_CALM
+
+
+def raw_server(**limits) -> HTTP2Protocol:
+    protocol = HTTP2Protocol(HTTP2Settings(**limits))
+    protocol.initiate()
+    protocol.data_to_send()
+    protocol.receive_data(PREFACE + SettingsFrame(0).serialize(), now=1.0)
+    protocol.data_to_send()
+    return protocol
+
+
+def headers_frame(encoder, stream_id: int, path: str = "/", end_stream: bool = True,
+                  extra: list | None = None) -> bytes:
+    frame = HeadersFrame(stream_id)
+    frame.data = encoder.encode([(":method", "GET"), (":scheme", "http"), (":authority", "x"),
+                                 (":path", path), *(extra or [])])
+    frame.flags.add("END_HEADERS")
+    if end_stream:
+        frame.flags.add("END_STREAM")
+    return frame.serialize()
+
+
+def reset_frame(stream_id: int) -> bytes:
+    frame = RstStreamFrame(stream_id)
+    frame.error_code = h2.errors.ErrorCodes.CANCEL
+    return frame.serialize()
+
+
+def test_a_stream_opened_and_reset_in_the_same_bytes_is_never_ready():
+    import hpack
+    encoder = hpack.Encoder()
+    protocol = raw_server()
+    events = protocol.receive_data(headers_frame(encoder, 1) + reset_frame(1) + headers_frame(encoder, 3),
+                                   now=1.0)
+    assert [e.stream_id for e in events if isinstance(e, RequestReady)] == [3]
+    assert [e.stream_id for e in events if isinstance(e, StreamCancelled)] == [1]
+
+
+def test_resets_over_the_limit_end_the_connection_before_h2_reads_them():
+    import hpack
+    encoder = hpack.Encoder()
+    protocol = raw_server(max_resets=5)
+    attack = b"".join(headers_frame(encoder, 2 * n + 1) + reset_frame(2 * n + 1) for n in range(6))
+    [ended] = protocol.receive_data(attack, now=2.0)
+    assert isinstance(ended, ConnectionEnded) and ended.error_code == CALM
+    assert protocol.closed and protocol.highest_stream_id == 0   # h2 never saw those bytes
+    client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    client.initiate_connection()
+    [goaway] = [e for e in client.receive_data(protocol.data_to_send())
+                if isinstance(e, h2.events.ConnectionTerminated)]
+    assert goaway.error_code == CALM and goaway.last_stream_id == 0
+
+
+def test_resets_are_counted_per_window():
+    import hpack
+    encoder = hpack.Encoder()
+    protocol = raw_server(max_resets=5)
+    for window in range(3):   # 5 per 10 s, three windows in a row: never over
+        pairs = b"".join(headers_frame(encoder, 10 * window + 2 * n + 1) + reset_frame(10 * window + 2 * n + 1)
+                         for n in range(5))
+        events = protocol.receive_data(pairs, now=100.0 + 10 * window)
+        assert not any(isinstance(e, ConnectionEnded) for e in events)
+    limit = RateLimit(2, period=10.0)
+    assert [limit.hit(t) for t in (0.0, 1.0, 2.0, 10.0, 10.5, 5.0)] == [False, False, True, False, False, False]
+
+
+def test_malformed_requests_reset_by_the_server_count():
+    import hpack
+    encoder = hpack.Encoder()
+    protocol = raw_server(max_resets=3)
+    bad = b"".join(headers_frame(encoder, 2 * n + 1, end_stream=False, extra=[("Upper", "1")])
+                   for n in range(5))
+    [ended] = protocol.receive_data(bad, now=1.0)
+    assert isinstance(ended, ConnectionEnded) and ended.error_code == CALM
+    frames = parse(protocol.data_to_send())
+    # four answered and reset; the fourth reset is one too many, and the GOAWAY names its stream
+    assert [f.stream_id for f in frames if isinstance(f, HeadersFrame)] == [1, 3, 5, 7]
+    assert [f.stream_id for f in frames if isinstance(f, RstStreamFrame)] == [1, 3, 5, 7]
+    [goaway] = [f for f in frames if isinstance(f, GoAwayFrame)]
+    assert goaway.error_code == CALM and goaway.last_stream_id == 7
+
+
+def parse(data: bytes) -> list:
+    frames = []
+    while len(data) >= 9:
+        frame, length = Frame.parse_frame_header(memoryview(data[:9]))
+        frame.parse_body(memoryview(data[9:9 + length]))
+        frames.append(frame)
+        data = data[9 + length:]
+    return frames
+
+
+def test_a_malformed_request_whose_end_came_in_the_same_bytes():
+    """Answered after h2 read its END_STREAM (or the client's reset): no reset to send, no error."""
+    import hpack
+    encoder = hpack.Encoder()
+    protocol = raw_server()
+    data = DataFrame(1)
+    data.data = b"x"
+    data.flags.add("END_STREAM")
+    events = protocol.receive_data(headers_frame(encoder, 1, end_stream=False, extra=[("Upper", "1")])
+                                   + data.serialize()
+                                   + headers_frame(encoder, 3, end_stream=False, extra=[("Upper", "1")])
+                                   + reset_frame(3), now=1.0)
+    assert [e.stream_id for e in events if isinstance(e, RequestRejected)] == [1, 3]
+    assert not protocol.closed
+
+
+def test_control_frames_over_the_limit():
+    protocol = raw_server(max_control_frames=10)   # (the client's SETTINGS was one)
+    ping = PingFrame(0, opaque_data=b"12345678").serialize()
+    assert protocol.receive_data(ping * 9, now=1.0) == []
+    [ended] = protocol.receive_data(ping, now=1.0)
+    assert ended.error_code == CALM
+
+
+@pytest.mark.parametrize("frames, code", [
+    # a header block in too many CONTINUATION frames (the default limit: 4 + 64 KiB / 16 KiB)
+    ([(1, 0, 1, b"\x82")] + [(9, 0, 1, b"")] * 8, CALM),
+    # a header block over max-header-list-size in bytes, before any of it is decoded
+    ([(1, 0, 1, b"\x00" * 16000)] + [(9, 0, 1, b"\x00" * 16000)] * 4, CALM),
+    # a frame that says it is longer than max-frame-size: judged on its header alone
+    ([(0, 0, 1, b"")], h2.errors.ErrorCodes.FRAME_SIZE_ERROR),
+])
+def test_header_blocks_and_frame_sizes(frames, code):
+    def raw(kind, flags, stream_id, payload):
+        length = len(payload) if payload or kind else 1 << 20
+        return length.to_bytes(3, "big") + bytes([kind, flags]) + stream_id.to_bytes(4, "big") + payload
+    guard = FrameGuard()
+    data = PREFACE + b"".join(raw(*frame) for frame in frames)
+    violation = guard.scan(data, now=0.0)
+    assert violation is not None and violation.error_code == code
+    # and byte by byte, the same verdict
+    guard = FrameGuard()
+    verdicts = [guard.scan(data[i:i + 1], now=0.0) for i in range(len(data))]
+    assert [v.error_code for v in verdicts if v is not None][0] == code
+
+
+def test_empty_data_frames_count_and_data_frames_do_not():
+    guard = FrameGuard(max_control_frames=1000)
+    empty = DataFrame(1).serialize()
+    padded = DataFrame(1, flags=["PADDED"])
+    padded.pad_length = 10
+    ending = DataFrame(1, flags=["END_STREAM"]).serialize()
+    full = DataFrame(1, data=b"data").serialize()
+    guard.scan(PREFACE + empty * 3 + padded.serialize() * 2 + ending + full * 5, now=0.0)
+    assert guard.control.count == 5
+
+
+def test_hpack_bomb_is_a_connection_error():
+    protocol = raw_server()
+    value = b"a" * 4000
+    block = (b"\x82\x86\x84\x41\x01x" + b"\x40\x06x-bomb\x7f" + bytes([0xa1, 0x1e]) + value
+             + b"\xbe" * 2000)   # 4000 = 127 + 0x1e * 128 + 0x21
+    frame = HeadersFrame(1)
+    frame.data = block
+    frame.flags.add("END_HEADERS")
+    frame.flags.add("END_STREAM")
+    [ended] = protocol.receive_data(frame.serialize(), now=1.0)
+    assert ended.error_code in (CALM, h2.errors.ErrorCodes.COMPRESSION_ERROR)

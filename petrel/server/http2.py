@@ -10,6 +10,14 @@ under one lock, shielded from cancellation, so that frames leave in the order th
 cancelled stream never tears a frame in half. A response body is sent within the peer's
 flow-control windows; a stream whose window is empty waits for the WINDOW_UPDATE that opens it.
 
+Abuse: the protocol object counts resets and control frames and bounds header blocks (see
+``protocol/http2_guard.py``); over a limit it queues GOAWAY ENHANCE_YOUR_CALM, and the loop sends it,
+cancels every stream and closes after a short lingering drain. A stream reset before its task first
+runs never calls its handler. The server's own output is bounded too: the reader does not read
+again until what the last bytes made it queue (PING and SETTINGS ACKs, 400s, resets) is written,
+so a client that does not read stops being read, and a write that cannot finish within
+keepalive-timeout ends the connection.
+
 Shutdown: when the server stops (``server.stopping``), the connection sends GOAWAY naming the last
 stream it will serve, refuses newer streams, lets the open ones finish, then closes.
 """
@@ -91,6 +99,7 @@ class HTTP2Connection:
         self.remote = remote
         self.proto = proto
         self.timeout = server.config.server_keepalive_timeout
+        self.body_timeout = server.config.server_body_timeout
         self._streams: dict[int, _Stream] = {}
         self._write_lock = anyio.Lock()
         self._tg: Any = None
@@ -146,16 +155,24 @@ class HTTP2Connection:
                 return
 
     async def _receive(self) -> bytes | None:
-        """The next bytes; None when the peer is gone or the connection idled out (GOAWAY sent)."""
+        """The next bytes; None when the peer is gone or the connection idled out (GOAWAY sent).
+
+        Idle is: no handler running and nothing from the client for keepalive-timeout, or for
+        body-timeout while a request body it started is incomplete (the server's window is always
+        open, so only the client can be stalling it).
+        """
         while True:
-            with anyio.move_on_after(self.timeout):
+            pending = self.protocol.pending_requests
+            timeout = self.body_timeout if pending else self.timeout
+            with anyio.move_on_after(timeout):
                 try:
                     data = await self.stream.receive(RECEIVE_SIZE)
                 except _DISCONNECTS:
                     return None
                 return data
-            if not self._streams and not self.protocol.pending_requests:
-                log.debug("HTTP/2 connection from %s idle for %ss, closing", self.remote[0], self.timeout)
+            if not self._streams:
+                log.debug("HTTP/2 connection from %s idle for %ss%s, closing", self.remote[0], timeout,
+                          f" with {pending} request bodies incomplete" if pending else "")
                 self.protocol.close(ErrorCodes.NO_ERROR)
                 await self._flush()
                 return None

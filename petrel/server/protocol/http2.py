@@ -314,19 +314,25 @@ class HTTP2Protocol:
         ``reset`` (a malformed request) the stream is reset after the answer instead."""
         body = f"{status} {_phrase(status)}\n".encode()
         response = Response(status, [("content-type", "text/plain; charset=utf-8")], body)
-        self.send_headers(stream_id, response, len(body), end_stream=False)
-        if method != "HEAD" and self.send_window(stream_id) >= len(body):
-            self.conn.send_data(stream_id, body, end_stream=True)
-        else:
-            self.conn.end_stream(stream_id)
         events.append(RequestRejected(stream_id, status, reason))
-        if reset:
+        try:
+            self.send_headers(stream_id, response, len(body), end_stream=False)
+            if method != "HEAD" and self.send_window(stream_id) >= len(body):
+                self.conn.send_data(stream_id, body, end_stream=True)
+            else:
+                self.conn.end_stream(stream_id)
+            if not reset:
+                return
             # RFC 9113 8.1: a complete response sent early; ask the client to stop sending. Not
             # done for 413: some clients (httpx) take the reset for a failure and lose the 413.
             self.conn.reset_stream(stream_id, ErrorCodes.NO_ERROR)
-            violation = self.guard.count_reset(self._now)
-            if violation is not None:
-                events.append(self._abort(violation, stream_id))
+        except h2.exceptions.StreamClosedError:
+            # Events are acted on after h2 has read all the bytes they came in: the client reset
+            # the stream later in them, or its END_STREAM let the answer close it already.
+            return
+        violation = self.guard.count_reset(self._now)
+        if violation is not None:
+            events.append(self._abort(violation, stream_id))
 
     # -- output ------------------------------------------------------------------------------------
     def send_headers(self, stream_id: int, response: Response, body_length: int,
