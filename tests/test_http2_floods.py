@@ -150,7 +150,7 @@ class Attacker:
             self._take(data)
         return self.frames
 
-    def ended_calm(self, code: int = CALM) -> GoAwayFrame:
+    def ended_with(self, code: int = CALM) -> GoAwayFrame:
         """The connection ended with one GOAWAY of ``code``."""
         self.read_until_closed()
         goaways = [f for f in self.frames if isinstance(f, GoAwayFrame)]
@@ -187,7 +187,7 @@ def test_rapid_reset_ends_in_enhance_your_calm(start_server, engine):
             parts.append(attacker.headers(stream_id) + reset.serialize())
         attack = b"".join(parts)
         attacker.attack(pieces_of(attack), limit=len(attack) // 16384 + 1)
-        goaway = attacker.ended_calm()
+        goaway = attacker.ended_with()
     finally:
         attacker.close()
     assert goaway.last_stream_id < 2 * streams - 1
@@ -231,7 +231,7 @@ def test_streams_the_server_resets_count_as_resets(start_server):
         attack = b"".join(attacker.headers(2 * n + 1, end_stream=False, extra=[("Bad-Upper", "1")])
                           for n in range(60))
         attacker.sock.sendall(attack)
-        goaway = attacker.ended_calm()
+        goaway = attacker.ended_with()
     finally:
         attacker.close()
     assert goaway.last_stream_id < 119
@@ -252,7 +252,7 @@ def test_stream_errors_the_client_provokes_count_as_resets(start_server):
             parts.append(attacker.headers(2 * n + 1) + late.serialize())
         attack = b"".join(parts)
         attacker.attack(pieces_of(attack, 1024), limit=1000)
-        goaway = attacker.ended_calm()
+        goaway = attacker.ended_with()
     finally:
         attacker.close()
     assert goaway.last_stream_id < 399
@@ -306,7 +306,7 @@ def test_control_frame_flood_ends_in_enhance_your_calm(start_server, make):
             attacker.sock.sendall(attacker.headers(1, "/count", end_stream=False))
         attack = b"".join(make(n) for n in range(frames))
         attacker.attack(pieces_of(attack, 4096), limit=len(attack) // 4096 + 1)
-        attacker.ended_calm()
+        attacker.ended_with()
     finally:
         attacker.close()
     acks = [f for f in attacker.frames if isinstance(f, (PingFrame, SettingsFrame)) and "ACK" in f.flags]
@@ -328,7 +328,7 @@ def test_ping_flood_from_a_client_that_never_reads(start_server):
             except OSError:
                 break
             sent += 1
-        attacker.ended_calm()
+        attacker.ended_with()
     finally:
         attacker.close()
     acks = [f for f in attacker.frames if isinstance(f, PingFrame)]
@@ -361,7 +361,7 @@ def test_continuation_flood_ends_before_the_block_does(start_server):
         continuation = ContinuationFrame(1).serialize()
         piece = continuation * 1000
         sent = attacker.attack([first] + [piece] * 1000, limit=1001)
-        attacker.ended_calm()
+        attacker.ended_with()
     finally:
         attacker.close()
     assert sent < 1001
@@ -377,7 +377,7 @@ def test_continuation_bytes_over_the_header_list_size_end_the_connection(start_s
         frame = ContinuationFrame(1)
         frame.data = b"\x00" * 3000
         sent = attacker.attack([first] + [frame.serialize()] * 2000, limit=2001)
-        attacker.ended_calm()
+        attacker.ended_with()
     finally:
         attacker.close()
     assert sent < 2001
@@ -390,7 +390,7 @@ def test_an_oversized_frame_is_refused_on_its_header(start_server):
     attacker = Attacker(server.port)
     try:
         attacker.sock.sendall(b"\xff\xff\xff\x00\x00\x00\x00\x00\x01" + b"x" * 100)
-        attacker.ended_calm(h2.errors.ErrorCodes.FRAME_SIZE_ERROR)
+        attacker.ended_with(h2.errors.ErrorCodes.FRAME_SIZE_ERROR)
     finally:
         attacker.close()
     assert served_normally(server) == 0
@@ -444,3 +444,17 @@ def _hpack_int(value: int) -> bytes:
         value //= 128
     out.append(value)
     return bytes(out)
+
+
+# -- stalls ------------------------------------------------------------------------------------------
+def test_a_request_body_that_never_comes_is_closed_after_body_timeout(start_server):
+    """Streams whose bodies never arrive do not hold the connection open for ever."""
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.body-timeout=1", "--server.keepalive-timeout=60")
+    attacker = Attacker(server.port)
+    try:
+        attacker.sock.sendall(b"".join(attacker.headers(2 * n + 1, end_stream=False) for n in range(10)))
+        attacker.ended_with(h2.errors.ErrorCodes.NO_ERROR)
+    finally:
+        attacker.close()
+    assert served_normally(server) == 0
+    server.wait_for_log(r"with 10 request bodies incomplete, closing")
