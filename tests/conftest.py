@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from support import (DEFAULT_ENGINE, ENGINE_SPECS, ServerProcess, can_connect, engine_available,
-                     free_port, petrel_command, write_service)
+from support import DEFAULT_ENGINE, ENGINE_SPECS, ServerProcess, engine_available, launch_server, write_service
 
 
 @pytest.fixture(params=ENGINE_SPECS)
@@ -32,39 +28,14 @@ def start_server(tmp_path):
               *options: str, config: Path | None = None, expect_ready: bool = True,
               statebuffer: int = 4) -> ServerProcess:
         counter[0] += 1
+        root = None
         if isinstance(service, dict):
             root = write_service(tmp_path / f"service{counter[0]}", service)
-        else:
+        elif config is None:
             root = service
-        args = ["serve"]
-        if config is not None:
-            args += ["-c", str(config)]
-        else:
-            args += [f"--lua.root={root}"]
-        name, runtime = engine
-        port = free_port()
-        args += [f"--engine={name}", "--server.listen=127.0.0.1", f"--server.port={port}",
-                 f"--lua.statebuffer={statebuffer}", "--log.level=7"]
-        if runtime:
-            args.append(f"--lua.runtime={runtime}")
-        args += list(options)
-        log_path = tmp_path / f"server{counter[0]}.log"
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        with open(log_path, "wb") as log_file:
-            process = subprocess.Popen(petrel_command(*args), stdout=log_file, stderr=subprocess.STDOUT,
-                                       cwd=str(tmp_path), env=env)
-        server = ServerProcess(process, log_path, port)
+        server = launch_server(tmp_path, root, engine, *options, config=config, statebuffer=statebuffer,
+                               expect_ready=expect_ready, log_name=f"server{counter[0]}.log")
         servers.append(server)
-        if expect_ready:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                if can_connect(port):
-                    break
-                if process.poll() is not None:
-                    raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")
-                time.sleep(0.05)
-            else:
-                raise AssertionError(f"server did not start:\n{server.log()}")
         return server
 
     yield start

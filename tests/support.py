@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -115,4 +116,35 @@ def can_connect(port: int) -> bool:
 def petrel_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "petrel", *args]
 
+
+def launch_server(workdir: Path, root: Path | None, engine: tuple[str, str | None], *options: str,
+                  config: Path | None = None, statebuffer: int = 4, expect_ready: bool = True,
+                  log_name: str = "server.log") -> ServerProcess:
+    """`petrel serve` in a subprocess on a free loopback port; when ``expect_ready``, wait until it
+    accepts connections (an AssertionError with its log if it exits or does not start)."""
+    args = ["serve"]
+    args += ["-c", str(config)] if config is not None else [f"--lua.root={root}"]
+    name, runtime = engine
+    port = free_port()
+    args += [f"--engine={name}", "--server.listen=127.0.0.1", f"--server.port={port}",
+             f"--lua.statebuffer={statebuffer}", "--log.level=7"]
+    if runtime:
+        args.append(f"--lua.runtime={runtime}")
+    args += list(options)
+    log_path = workdir / log_name
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(petrel_command(*args), stdout=log_file, stderr=subprocess.STDOUT,
+                                   cwd=str(workdir), env=env)
+    server = ServerProcess(process, log_path, port)
+    if expect_ready:
+        deadline = time.monotonic() + 30
+        while not can_connect(port):
+            if process.poll() is not None:
+                raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")
+            if time.monotonic() > deadline:
+                server.stop()
+                raise AssertionError(f"server did not start:\n{server.log()}")
+            time.sleep(0.05)
+    return server
 

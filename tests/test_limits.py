@@ -6,16 +6,13 @@ a cheap route on the same server is answered while it still runs (order is asser
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
 
 import httpx
 import pytest
 
-from support import (ENGINE_SPECS, ServerProcess, can_connect, engine_available, free_port,
-                     petrel_command, write_service)
+from support import ENGINE_SPECS, engine_available, launch_server, write_service
 
 SERVICE = """
 function bootstrap()
@@ -147,29 +144,11 @@ def limited(request, tmp_path_factory):
     service = {"limits.lua": SERVICE}
     if spec[1] != "lua51":
         service["goto.lua"] = GOTO
-    server = _start(tmp_path_factory.mktemp("limits"), service, spec, *OPTIONS)
+    workdir = tmp_path_factory.mktemp("limits")
+    server = launch_server(workdir, write_service(workdir / "service", service), spec, *OPTIONS,
+                           statebuffer=2)
     yield spec, server
     server.stop()
-
-
-def _start(tmp_path, service, spec, *options):
-    root = write_service(tmp_path / "service", service)
-    port = free_port()
-    args = ["serve", f"--lua.root={root}", f"--engine={spec[0]}", "--server.listen=127.0.0.1",
-            f"--server.port={port}", "--lua.statebuffer=2", "--log.level=7", *options]
-    if spec[1]:
-        args.append(f"--lua.runtime={spec[1]}")
-    log_path = tmp_path / "server.log"
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(petrel_command(*args), stdout=log_file, stderr=subprocess.STDOUT,
-                                   cwd=str(tmp_path), env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    server = ServerProcess(process, log_path, port)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not can_connect(port):
-        if process.poll() is not None:
-            raise AssertionError(f"server exited:\n{server.log()}")
-        time.sleep(0.05)
-    return server
 
 
 def _race(server, path):

@@ -157,7 +157,7 @@ def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
         if not status.is_integer():
             raise HandlerError(handler, f"response.status must be an integer, got {status}")
         status = int(status)
-    if not 200 <= status <= 999:
+    if not 200 <= status <= 599:
         raise HandlerError(handler, f"response.status {status} is not a final HTTP status code")
     if content is None:
         content = b""

@@ -31,7 +31,7 @@ import anyio.from_thread
 import anyio.to_thread
 
 from ..libs import Export, LibraryRegistry, LuaRuntimeError
-from ..lua_interp import Interpreter, LuaError, LuaMemoryError, LuaTable
+from ..lua_interp import Interpreter, LuaError, LuaInterrupt, LuaMemoryError, LuaTable
 from ..lua_interp.lobject import type_name
 from ..messages import Request, Response
 from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
@@ -48,8 +48,9 @@ CHECKIN_EVERY = 1000
 _TRACE_LINE = re.compile(r"^\s*([^\s\[][^:]*:\d+):", re.MULTILINE)
 
 
-class RequestCancelled(LuaError):
-    """Raised inside Lua code when its request was cancelled (the client went away)."""
+class RequestCancelled(LuaInterrupt):
+    """Raised inside Lua code when its request was cancelled (the client went away); no pcall
+    catches it."""
 
 
 class LarkState:
@@ -92,6 +93,9 @@ class LarkEngine(Engine):
         super().__init__(config, libraries)
         self.interpreter = Interpreter()
         self.handles: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # What tostring(obj) shows, as on lupa: the type and a serial number, no address.
+        self.serials: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.serial = 0
         self._limiter: anyio.CapacityLimiter | None = None
         self.sandbox = read_sandbox()
         threading.stack_size(THREAD_STACK_BYTES)
@@ -251,7 +255,7 @@ class LarkEngine(Engine):
                 raise LuaError(f"attempt to set field '{_key_text(key)}' of a {type_label} object")
 
             def show(t: Any) -> tuple:
-                return (f"{type_label}: 0x{id(t):08x}",)
+                return (f"{type_label}: {self.serials.get(t, 0)}",)
 
             meta = _table({"__index": methods, "__newindex": refuse, "__tostring": show,
                            "__name": type_label, "__metatable": False})
@@ -259,6 +263,8 @@ class LarkEngine(Engine):
         obj = LuaTable()
         obj.meta = meta
         self.handles[obj] = value
+        self.serial += 1
+        self.serials[obj] = self.serial
         lstate.held.append(value)
         return obj
 

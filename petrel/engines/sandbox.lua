@@ -97,15 +97,14 @@ else
     -- Lua 5.1 and LuaJIT 2.0: only when every frame between here and the coroutine's base is a Lua
     -- function called by Lua; a frame called from C or as a metamethod has no name.
     yieldable = function()
-        local level = 2
-        while true do
+        for level = 2, 200 do   -- deeper stacks are taken as not yieldable: the walk stays cheap
             local info = getinfo(level, "Sn")
             if not info then return true end
             if info.what == "C" then return false end
             local below = getinfo(level + 1, "S")
             if below and (info.namewhat == "" or info.what == "tail") then return false end
-            level = level + 1
         end
+        return false
     end
 end
 
@@ -115,9 +114,10 @@ local function checkin()
     if now >= deadline then stop("timeout") end
     if max_kib > 0 and memory() > max_kib and over_memory(0) then stop("memory") end
     if now >= slice_end then
+        -- Where the slice cannot end (no coroutine can yield here), the next try is a slice later.
+        slice_end = now + SLICE
         if hooks.preempt then
             hooks.preempt()
-            slice_end = clock() + SLICE
         elseif yieldable == nil then
             pcall(coroutine.yield, PREEMPT)
         elseif yieldable() then
