@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -36,7 +36,6 @@ LUA51, LUA52, LUA53, LUA54, LUA55 = (f"lupa-lua5{n}" for n in range(1, 6))
 EVERY = frozenset({LARK, LUAJIT, LUA51, LUA52, LUA53, LUA54, LUA55})
 LUPA = EVERY - {LARK}
 PAIRS_HONOURED = frozenset({LARK, LUA52, LUA53, LUA54, LUA55})   # pairs() calls __pairs
-TABLE_GC = frozenset({LUA52, LUA53, LUA54, LUA55})                # __gc on tables
 RAW_TABLE_LIB = frozenset({LUAJIT, LUA51, LUA52})                 # table.insert writes raw
 
 HELPERS = r"""
