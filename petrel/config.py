@@ -60,6 +60,18 @@ def _parse_engine(text: str) -> str:
     return value
 
 
+def _parse_http1_parser(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("auto", "h11", "httptools"):
+        raise ValueError("expected auto, h11 or httptools")
+    if value == "httptools":
+        try:
+            import httptools  # noqa: F401
+        except ImportError:
+            raise ValueError("httptools is not installed (pip install 'petrel[fast]')") from None
+    return value
+
+
 def _parse_path_prefix(text: str) -> str:
     value = text.strip()
     if value and not value.startswith("/"):
@@ -125,6 +137,9 @@ OPTIONS: tuple[Option, ...] = (
            "open client connections at most, per worker; more wait to be accepted (0 = no limit)"),
     Option("server", "keepalive-requests", 1000, _parse_int(0),
            "requests served on one HTTP/1.1 connection before it is closed (0 = no limit)"),
+    Option("server", "http1-parser", "auto", _parse_http1_parser,
+           "HTTP/1.1 request parser: httptools (C, from the 'fast' extra), h11 (pure Python), or "
+           "auto (httptools when it is installed, else h11)"),
     Option("server", "shutdown-timeout", 30, _parse_int(0),
            "seconds in-flight requests get to finish after SIGTERM or SIGINT"),
     Option("server", "http2.max-resets", 200, _parse_int(1),

@@ -1,7 +1,9 @@
-"""The I/O loop of an HTTP/1.1 connection: moves bytes between the socket and HTTP11Protocol.
+"""The I/O loop of an HTTP/1.1 connection: moves bytes between the socket and a protocol object.
 
-Requests on one connection are answered in order (pipelined requests wait in h11's buffer), each
-through :meth:`petrel.server.app.Server.dispatch`, in this connection's task.
+The protocol object is sans-IO and comes in two kinds behind one interface
+(:class:`~.protocol.http11_base.HTTP11Base`): h11 or httptools, chosen by server.http1-parser.
+Requests on one connection are answered in order (pipelined requests wait in the protocol
+object's buffer), each through :meth:`petrel.server.app.Server.dispatch`, in this connection's task.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import anyio
 
 from .http2 import new_protocol, serve_http2
 from ..messages import Request, Response
-from .protocol.http11 import NEED_DATA, PEER_CLOSED, HTTP11Protocol, ProtocolError, RequestHead
+from .protocol.http11 import (NEED_DATA, PEER_CLOSED, HTTP11Base, ProtocolError, RequestHead, ResponseError,
+                             protocol_class)
 from .protocol.http2 import ProtocolError as HTTP2ProtocolError
 
 log = logging.getLogger("petrel.server")
@@ -49,7 +52,7 @@ class _Reader:
     which limit that deadline was, so the caller can answer 408 after the scope caught it.
     """
 
-    def __init__(self, stream: Any, protocol: HTTP11Protocol, config: Any, scope: anyio.CancelScope) -> None:
+    def __init__(self, stream: Any, protocol: HTTP11Base, config: Any, scope: anyio.CancelScope) -> None:
         self.stream = stream
         self.protocol = protocol
         self.scope = scope
@@ -93,13 +96,20 @@ class _Reader:
 async def serve_http11(server: Any, stream: Any, first_bytes: bytes, remote: tuple[str, int],
                        proto: str) -> None:
     config = server.config
-    protocol = HTTP11Protocol(config.server_max_header_size, config.server_max_body_size,
-                              config.server_max_headers, config.server_max_request_line)
+    protocol = protocol_class(config.server_http1_parser)(
+        config.server_max_header_size, config.server_max_body_size,
+        config.server_max_headers, config.server_max_request_line)
     with anyio.CancelScope() as scope:
         reader = _Reader(stream, protocol, config, scope)
         reader.start_head_clock()   # the first bytes of this connection are the first of a head
         protocol.receive_data(first_bytes)
-        await _serve(server, stream, protocol, reader, remote, proto)
+        try:
+            await _serve(server, stream, protocol, reader, remote, proto)
+        except Exception:
+            # A bug here must cost this connection, never the server (an exception out of this
+            # task would end the task group that holds every connection).
+            log.exception("internal error on the HTTP/1.1 connection from %s; closing it", remote[0])
+            return
     if scope.cancelled_caught:
         if reader.expired is None:
             log.debug("closing the idle connection from %s", remote[0])
@@ -108,7 +118,7 @@ async def serve_http11(server: Any, stream: Any, first_bytes: bytes, remote: tup
             await _close_after_error(stream, protocol.error_response(408, reader.expired))
 
 
-async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, reader: _Reader,
+async def _serve(server: Any, stream: Any, protocol: HTTP11Base, reader: _Reader,
                  remote: tuple[str, int], proto: str) -> None:
     limit = server.config.server_keepalive_requests
     served = 0
@@ -158,7 +168,13 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Protocol, reader: _Re
             served += 1
             at_limit = limit > 0 and served >= limit
             close = server.shutting_down or at_limit
-            await _send_response(stream, protocol, response, close)
+            try:
+                await _send_response(stream, protocol, response, close)
+            except ResponseError as exc:
+                log.error("cannot send the answer to %s %s: %s", request.method, request.path, exc)
+                await _close_after_error(stream, protocol.error_response(
+                    500, "the response could not be written in HTTP/1.1"))
+                return
             if at_limit:
                 # The client may have pipelined more requests: let it read this answer first.
                 await _close_after_error(stream, b"")
@@ -207,7 +223,7 @@ def _make_request(head: RequestHead, body: bytes, remote: tuple[str, int], proto
                    remote_addr=remote[0], remote_port=remote[1], timestamp=arrived)
 
 
-async def _send_response(stream: Any, protocol: HTTP11Protocol, response: Response, close: bool) -> None:
+async def _send_response(stream: Any, protocol: HTTP11Base, response: Response, close: bool) -> None:
     if response.stream is not None:
         length = response.content_length or 0
         await stream.send(protocol.response_head(response, length, close))

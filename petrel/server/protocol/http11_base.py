@@ -1,0 +1,219 @@
+"""What every HTTP/1.1 protocol object shares, whichever parser reads the requests.
+
+The I/O loop (:mod:`petrel.server.http11`) drives one interface: bytes in (``receive_data``),
+request heads and body parts out (``next_head``, ``next_body_part``), a Response in, bytes out
+(``response_head``, ``body``, ``end``). Two classes implement it, on h11
+(:mod:`.http11`) and on httptools (:mod:`.http11_httptools`). So that the choice of parser
+changes speed and nothing else, everything a hostile client could play one parser against the
+other with is decided here, once:
+
+- each head is collected and checked on raw bytes (:class:`~.http11_head.HeadScanner`) before
+  any parser sees it;
+- framing (RFC 9112 6.1, 6.3), the Host field and methods we do not serve are judged on the
+  parsed header list;
+- response headers are checked and encoded here, so a handler's header that neither parser's
+  writer would accept is a :class:`ResponseError`, not an exception out of the connection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from .. import SERVER_HEADER
+from ...messages import Response
+from .common import http_date
+from .http11_head import HeadScanner, ProtocolError
+
+__all__ = ["HTTP11Base", "ProtocolError", "ResponseError", "RequestHead", "NEED_DATA", "PEER_CLOSED"]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHead:
+    method: str
+    target: str
+    http_version: str
+    headers: list[tuple[str, str]]
+
+
+class NeedData:
+    """More bytes are needed before the next event."""
+
+
+class PeerClosed:
+    """The peer closed its side at a point where that is allowed (between requests)."""
+
+
+NEED_DATA = NeedData()
+PEER_CLOSED = PeerClosed()
+
+
+class ResponseError(Exception):
+    """The application's response cannot be written in HTTP/1.1 (a header value with a control
+    character, a body longer than its declared length). The loop logs it and answers 500 if no
+    byte of the response was sent yet, else closes."""
+
+
+# RFC 9110 5.1 and 5.5, as h11 checks them: a token for the name; for the value, visible
+# characters (and obs-text) with single spaces or tabs between them, and no NUL.
+_FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+
+_REASONS = {status.value: status.phrase.encode() for status in HTTPStatus}
+
+
+def reason(status: int) -> bytes:
+    return _REASONS.get(status, b"")
+
+
+def tokens(headers: list[tuple[str, str]], name: str) -> set[str]:
+    """The comma-separated tokens of every ``name`` field, lower-cased."""
+    return {token.strip().lower() for key, value in headers if key == name for token in value.split(",")}
+
+
+class HTTP11Base:
+    """The head buffer, the checks, the error answer and the h2c upgrade test of HTTP/1.1."""
+
+    parser_name = ""
+
+    def __init__(self, max_header_size: int = 65536, max_body_size: int = 64 * 1024 * 1024,
+                 max_headers: int = 100, max_request_line: int = 8192) -> None:
+        self.max_header_size = max_header_size
+        self.max_body_size = max_body_size
+        self._scanner = HeadScanner(max_header_size, max_headers, max_request_line)
+        self._pending = bytearray()   # bytes of the next head not yet given to the parser
+        self._eof = False             # the peer closed its side
+        self._in_head = True          # between requests: bytes go to _pending
+        self._reading_head = False    # some bytes of a head that is not complete yet arrived
+        self._body_size = 0
+        self._request_method = "GET"
+        self._suppress_body = False
+        self._response_started = False
+
+    @property
+    def reading_head(self) -> bool:
+        """Part of a request head arrived and the rest has not: the loop's header clock runs."""
+        return self._reading_head
+
+    def _complete_head(self) -> int | NeedData | PeerClosed:
+        """The size of the checked head at the start of _pending, NEED_DATA, or PEER_CLOSED."""
+        size = self._scanner.scan(self._pending)
+        if size:
+            return size
+        if not self._eof:
+            return NEED_DATA
+        if self._pending:
+            raise ProtocolError(400, "connection closed in the middle of a request head")
+        return PEER_CLOSED
+
+    def _check_head(self, method: str, http_version: str, headers: list[tuple[str, str]]) -> None:
+        """Refuse what no parser may decide for us: ambiguous framing, a missing or doubled Host,
+        and CONNECT (a tunnel: this server is not a proxy, and h11 would switch protocols on a 2xx
+        answer to it)."""
+        hosts = sum(1 for name, _ in headers if name == "host")
+        if hosts > 1:
+            raise ProtocolError(400, "Found multiple Host: headers")
+        if hosts == 0 and http_version >= "1.1":
+            raise ProtocolError(400, "Missing mandatory Host: header")
+        if method == "CONNECT":
+            raise ProtocolError(501, "CONNECT is not supported: this server is not a proxy")
+        self._check_framing(headers, http_version)
+
+    def _check_framing(self, headers: list[tuple[str, str]], http_version: str) -> None:
+        """RFC 9112 6.1 and 6.3: one unambiguous body length, or the request is refused.
+
+        A proxy and this server must agree on where a body ends, or the rest of it is read as
+        another request (request smuggling); so every ambiguity is a 400 and a close.
+        """
+        lengths = [value for name, value in headers if name == "content-length"]
+        codings = [value for name, value in headers if name == "transfer-encoding"]
+        if codings:
+            if lengths:
+                raise ProtocolError(400, "both Content-Length and Transfer-Encoding in one request")
+            if http_version == "1.0":
+                raise ProtocolError(400, "Transfer-Encoding in an HTTP/1.0 request")
+            codes = [token.strip().lower() for value in codings for token in value.split(",")]
+            if codes[-1] != "chunked":
+                raise ProtocolError(400, "the last Transfer-Encoding is not chunked")
+            if codes != ["chunked"]:
+                raise ProtocolError(501, "only Transfer-Encoding: chunked is supported")
+        if lengths:
+            values = {token.strip() for value in lengths for token in value.split(",")}
+            if len(values) != 1:
+                raise ProtocolError(400, "conflicting Content-Length values")
+            value = values.pop()
+            if not (value.isascii() and value.isdigit()):
+                raise ProtocolError(400, "Content-Length is not a number")
+            if len(value) > 20 or int(value) > self.max_body_size:
+                raise ProtocolError(413, self.body_too_large())
+
+    def body_too_large(self) -> str:
+        return f"request body larger than server.max-body-size ({self.max_body_size} bytes)"
+
+    def _count_body(self, size: int) -> None:
+        self._body_size += size
+        if self._body_size > self.max_body_size:
+            raise ProtocolError(413, self.body_too_large())
+
+    # -- output -------------------------------------------------------------------------------
+    def _response_headers(self, response: Response, body_length: int, close: bool) -> list[tuple[bytes, bytes]]:
+        """The header fields of a response, checked and encoded, before the parser's writer sees
+        them. Values are Latin-1 (what the engines decode handler strings with), spaces around
+        them are dropped; anything else a writer would refuse is a ResponseError."""
+        headers = [(b"date", http_date().encode()), (b"server", SERVER_HEADER.encode())]
+        for name, value in response.headers:
+            lowered = name.lower()
+            if lowered in ("date", "server"):
+                headers = [(k, v) for k, v in headers if k != lowered.encode()]
+            elif lowered in ("content-length", "transfer-encoding"):
+                continue  # the framing is ours: we know the real length
+            try:
+                raw_name = name.encode("ascii")
+                raw_value = value.encode("latin-1").strip(b" \t")
+            except UnicodeEncodeError:
+                raise ResponseError(f"response header {name!r} is not Latin-1 text") from None
+            if not _FIELD_NAME.fullmatch(raw_name) or not _FIELD_VALUE.fullmatch(raw_value):
+                raise ResponseError(f"response header {name!r} has an invalid name or value")
+            headers.append((raw_name, raw_value))
+        if response.status not in (204, 304) and not 100 <= response.status < 200:
+            headers.append((b"content-length", str(body_length).encode()))
+        if close:
+            headers.append((b"connection", b"close"))
+        self._suppress_body = (self._request_method == "HEAD" or response.status in (204, 304))
+        return headers
+
+    def error_response(self, status: int, message: str) -> bytes:
+        """A complete short response for a request we could not read; the connection then closes.
+
+        Written by hand, not by a parser's writer: h11 refuses to answer before it has parsed a
+        request, and a head that broke a limit (or timed out) never reached a parser. Empty once
+        a response has begun.
+        """
+        if self._response_started:
+            return b""
+        self._response_started = True
+        phrase = reason(status).decode()
+        text = "".join(c if " " <= c <= "~" else "?" for c in message[:300])
+        body = f"{status} {phrase}\n{text}\n".encode()
+        head = (f"HTTP/1.1 {status} {phrase}\r\ndate: {http_date()}\r\nserver: {SERVER_HEADER}\r\n"
+                f"content-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\n"
+                f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
+        return head.encode("latin-1") + body
+
+    @property
+    def response_started(self) -> bool:
+        return self._response_started
+
+    # -- upgrade to HTTP/2 ------------------------------------------------------------------------
+    @staticmethod
+    def h2c_upgrade_settings(head: RequestHead) -> str | None:
+        """The HTTP2-Settings field of a request asking to upgrade to h2c (RFC 7540 3.2), else None."""
+        if head.http_version != "1.1":
+            return None
+        upgrade = tokens(head.headers, "upgrade")
+        connection = tokens(head.headers, "connection")
+        settings = [value for name, value in head.headers if name == "http2-settings"]
+        if "h2c" not in upgrade or "upgrade" not in connection or len(settings) != 1:
+            return None
+        return settings[0]

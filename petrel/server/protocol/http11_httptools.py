@@ -1,0 +1,279 @@
+"""HTTP/1.1 on httptools (llhttp, in C), sans-IO, behind the same interface as the h11 object.
+
+httptools parses; everything else is :class:`~.http11_base.HTTP11Base`'s, shared with the h11
+object: the raw-byte head checks, framing, Host, the limits and the error answer. What this class
+adds is how llhttp is driven so that it behaves like the h11 path:
+
+- llhttp is given exactly one message at a time. A head goes to it only once the head scanner
+  passed it; then only the body's bytes (Content-Length counts them, :mod:`.http11_chunks` finds
+  where a chunked body ends). Bytes past the message stay here as the start of the next head, so
+  a pipelined request gets the same checks as the first.
+- llhttp stops at the end of the head of an Upgrade request and would hand the body to the new
+  protocol; for us (and for RFC 7540 3.2) that body is still HTTP/1.1, so a second parser,
+  started with a head of the same framing, reads it. Whether to switch is the loop's decision,
+  as with h11.
+- Keep-alive, ``Expect: 100-continue`` and the Connection field of responses follow h11's rules,
+  and responses are written byte for byte as h11 writes them.
+"""
+
+from __future__ import annotations
+
+import httptools
+
+from ...messages import Response
+from .http11_base import (NEED_DATA, HTTP11Base, NeedData, PeerClosed, ProtocolError, RequestHead,
+                          ResponseError, reason, tokens)
+from .http11_chunks import ChunkScanner
+
+__all__ = ["HttptoolsProtocol"]
+
+# llhttp's words for the framing errors it finds before our own checks run, in ours.
+_MESSAGES = {
+    "Duplicate Content-Length": (400, "conflicting Content-Length values"),
+    "Invalid character in Content-Length": (400, "Content-Length is not a number"),
+    "Request has invalid `Transfer-Encoding`": (400, "the last Transfer-Encoding is not chunked"),
+    "Invalid `Transfer-Encoding` header value": (400, "the last Transfer-Encoding is not chunked"),
+    "Transfer-Encoding can't be present with Content-Length":
+        (400, "both Content-Length and Transfer-Encoding in one request"),
+}
+
+_CHUNKED = -1   # _body_left for a chunked body
+_LENIENCIES = hasattr(httptools.HttpRequestParser, "set_dangerous_leniencies")   # httptools >= 0.6.2
+
+
+class HttptoolsProtocol(HTTP11Base):
+    parser_name = "httptools"
+
+    def __init__(self, max_header_size: int = 65536, max_body_size: int = 64 * 1024 * 1024,
+                 max_headers: int = 100, max_request_line: int = 8192) -> None:
+        super().__init__(max_header_size, max_body_size, max_headers, max_request_line)
+        self._parser: httptools.HttpRequestParser | None = None
+        self._body_parser: httptools.HttpRequestParser | None = None
+        self._reset_message()
+
+    def _reset_message(self) -> None:
+        self._url = b""
+        self._raw_headers: list[tuple[bytes, bytes]] = []
+        self._began = False
+        self._overrun = False
+        self._headers_done = False
+        self._message_done = False
+        self._upgrade = False
+        self._parts: list[bytes] = []
+        self._body_left = 0               # Content-Length bytes not yet given to the parser
+        self._chunks: ChunkScanner | None = None
+        self._keep_alive = True
+        self._waits_for_continue = False
+        self._request_done = False
+        self._response_done = False
+        self._out_left = 0                # body bytes the response head announced, not yet sent
+
+    def _new_parser(self) -> httptools.HttpRequestParser:
+        parser = httptools.HttpRequestParser(self)
+        if _LENIENCIES:
+            # Content-Length with Transfer-Encoding is then refused by _check_framing, in the same
+            # words as on h11, before any body byte reaches the parser (without it, llhttp's own
+            # refusal is translated by _MESSAGES).
+            parser.set_dangerous_leniencies(lenient_chunked_length=True)
+        return parser
+
+    # -- llhttp's callbacks -------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        if self._began:   # bytes past the end of the message we meant to give it
+            self._overrun = True
+            raise ValueError("a second message")
+        self._began = True
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._headers_done:   # (after the head: trailer fields, which we drop as h11 does)
+            self._raw_headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self._headers_done = True
+
+    def on_body(self, data: bytes) -> None:
+        self._parts.append(data)
+
+    def on_message_complete(self) -> None:
+        self._message_done = True
+
+    def _feed(self, parser: httptools.HttpRequestParser, data: bytes) -> None:
+        try:
+            parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._upgrade = True
+        except httptools.HttpParserError as exc:
+            if self._overrun:
+                raise ProtocolError(400, "malformed request body") from None
+            text = str(exc)
+            status, message = _MESSAGES.get(text, (400, text or "malformed request"))
+            if text == "Content-Length overflow":
+                status, message = 413, self.body_too_large()
+            raise ProtocolError(status, message) from None
+
+    # -- input --------------------------------------------------------------------------------
+    def receive_data(self, data: bytes) -> None:
+        """Feed bytes from the peer; ``b""`` means the peer closed its side."""
+        if data:
+            self._pending += data
+            if self._in_head:
+                self._reading_head = True
+        else:
+            self._eof = True
+
+    def next_head(self) -> RequestHead | NeedData | PeerClosed:
+        size = self._complete_head()
+        if not isinstance(size, int):
+            return size
+        head = bytes(self._pending[:size])
+        del self._pending[:size]
+        self._in_head = False
+        self._reading_head = False
+        parser = self._parser
+        if parser is None:
+            parser = self._parser = self._new_parser()
+        self._feed(parser, head)
+        if not self._headers_done:
+            raise ProtocolError(400, "malformed request head")
+        method = parser.get_method().decode("ascii")
+        version = parser.get_http_version()
+        headers = [(name.decode("latin-1").lower(), value.decode("latin-1").strip(" \t"))
+                   for name, value in self._raw_headers]
+        self._check_head(method, version, headers)
+        self._request_method = method
+        self._body_size = 0
+        target = self._url.decode("latin-1")
+        if any(name == "transfer-encoding" for name, _ in headers):
+            self._body_left = _CHUNKED   # (_check_head made sure it is exactly "chunked")
+            self._chunks = ChunkScanner(self.max_header_size)
+        else:
+            length = next((value for name, value in headers if name == "content-length"), None)
+            self._body_left = int(length.split(",")[0]) if length else 0
+        if self._upgrade:
+            self._parser = None   # llhttp is done with this connection
+            if self._body_left:
+                self._read_upgrade_body()
+        self._keep_alive = "close" not in tokens(headers, "connection") and version >= "1.1"
+        self._waits_for_continue = version >= "1.1" and "100-continue" in tokens(headers, "expect")
+        return RequestHead(method, target, version, headers)
+
+    def _read_upgrade_body(self) -> None:
+        """A parser for the body of an Upgrade request, started with a head of the same framing."""
+        framing = (b"transfer-encoding: chunked" if self._body_left == _CHUNKED
+                   else b"content-length: %d" % self._body_left)
+        self._body_parser = self._new_parser()
+        self._began = self._message_done = False
+        self._feed(self._body_parser, b"POST / HTTP/1.1\r\nhost: body\r\n" + framing + b"\r\n\r\n")
+
+    def next_body_part(self) -> bytes | None | NeedData:
+        """A piece of the request body, None at its end, or NEED_DATA."""
+        while True:
+            if self._parts:
+                parts = self._parts
+                data = parts[0] if len(parts) == 1 else b"".join(parts)
+                self._parts = []
+                self._count_body(len(data))
+                return data
+            if self._message_done:
+                self._request_done = True
+                return None
+            if self._body_left == _CHUNKED:
+                size = self._chunks.measure(self._pending)
+            else:
+                size = min(self._body_left, len(self._pending))
+                self._body_left -= size
+            if not size:
+                if self._eof:
+                    raise ProtocolError(400, "connection closed in the middle of the request body")
+                return NEED_DATA
+            data = bytes(self._pending[:size])
+            del self._pending[:size]
+            self._waits_for_continue = False
+            self._feed(self._body_parser or self._parser, data)
+            if not self._message_done and (self._body_left == 0 or self._chunks is not None and self._chunks.done):
+                raise ProtocolError(400, "malformed request body")
+
+    @property
+    def client_waits_for_continue(self) -> bool:
+        return self._waits_for_continue
+
+    # -- output (what h11 would write) --------------------------------------------------------------
+    def continue_response(self) -> bytes:
+        self._waits_for_continue = False
+        return b"HTTP/1.1 100 \r\n\r\n"
+
+    def response_head(self, response: Response, body_length: int, close: bool = False) -> bytes:
+        if not 200 <= response.status <= 999:
+            raise ResponseError(f"response status {response.status} is not a final status")
+        headers = self._response_headers(response, body_length, close)
+        connection = {token.strip() for name, value in headers if name.lower() == b"connection"
+                      for token in value.lower().split(b",") if token.strip()}
+        if not self._keep_alive:
+            # As h11 does: the Connection field says close, one field per token, at the end.
+            connection.discard(b"keep-alive")
+            connection.add(b"close")
+            headers = [(name, value) for name, value in headers if name.lower() != b"connection"]
+            headers += [(b"Connection", token) for token in sorted(connection)]
+        elif b"close" in connection:
+            self._keep_alive = False
+        self._out_left = 0 if self._suppress_body else body_length
+        if response.status in (204, 304):
+            self._out_left = 0
+        out = [b"HTTP/1.1 %d %s\r\n" % (response.status, reason(response.status))]
+        out += [b"%s: %s\r\n" % item for item in headers if item[0].lower() == b"host"]
+        out += [b"%s: %s\r\n" % item for item in headers if item[0].lower() != b"host"]
+        out.append(b"\r\n")
+        self._response_started = True
+        return b"".join(out)
+
+    def body(self, data: bytes) -> bytes:
+        if not data or self._suppress_body:
+            return b""
+        if len(data) > self._out_left:
+            raise ResponseError("Too much data for declared Content-Length")
+        self._out_left -= len(data)
+        return bytes(data)
+
+    def end(self) -> bytes:
+        if self._out_left:
+            raise ResponseError("Too little data for declared Content-Length")
+        self._response_done = True
+        return b""
+
+    # -- upgrade to HTTP/2 ------------------------------------------------------------------------
+    def switch_protocols(self, upgrade: str) -> bytes:
+        """The 101 response; after it the connection belongs to the ``upgrade`` protocol."""
+        self._response_started = True
+        return b"HTTP/1.1 101 \r\nconnection: Upgrade\r\nupgrade: %s\r\n\r\n" % upgrade.encode("ascii")
+
+    @property
+    def trailing_data(self) -> bytes:
+        """Bytes the client sent after the request that switched protocols."""
+        return bytes(self._pending)
+
+    # -- between requests -----------------------------------------------------------------------
+    @property
+    def keep_alive(self) -> bool:
+        return self._request_done and self._response_done and self._keep_alive
+
+    @property
+    def must_close(self) -> bool:
+        return not self._keep_alive and (self._request_done or self._response_done)
+
+    def start_next_cycle(self) -> None:
+        """Ready for the next request: the bytes held past this one are the start of its head."""
+        if self._upgrade or self._parser is None or not self._parser.should_keep_alive():
+            self._parser = None
+        self._body_parser = None
+        self._reset_message()
+        self._in_head = True
+        self._reading_head = bool(self._pending)
+        self._scanner.reset()
+        self._response_started = False
+
+    @property
+    def has_unread_data(self) -> bool:
+        return bool(self._pending)
