@@ -108,7 +108,7 @@ class Scanner:
                 return out
             c = text[pos]
             line = self.line
-            if c.isalpha() or c == "_":
+            if "a" <= c <= "z" or "A" <= c <= "Z" or c == "_":  # ASCII only (str.isalpha: 'é')
                 m = _NAME.match(text, pos)
                 word = m.group()
                 self.pos = m.end()
@@ -117,7 +117,7 @@ class Scanner:
                 else:
                     out.append(Token("NAME", word, line=line))
                 continue
-            if c.isdigit() or (c == "." and pos + 1 < n and text[pos + 1].isdigit()):
+            if "0" <= c <= "9" or (c == "." and pos + 1 < n and "0" <= text[pos + 1] <= "9"):
                 m = (_HEX if text.startswith(("0x", "0X"), pos) else _DEC).match(text, pos)
                 raw = m.group()
                 self.pos = m.end()
@@ -155,7 +155,7 @@ class Scanner:
                     break
             else:
                 self.pos = pos + 1
-                self.error("unexpected symbol", c if c.isprintable() else "<\\%d>" % ord(c))
+                self.error("unexpected symbol", c if " " <= c <= "~" else "<\\%d>" % ord(c))
 
     def _skip_space_and_comments(self):
         text, n = self.text, len(self.text)
@@ -267,9 +267,9 @@ class Scanner:
                             i += 1
                         self.line += 1
                     i += 1
-            elif e.isdigit():
+            elif "0" <= e <= "9":
                 k = i
-                while k < i + 3 and k < n and text[k].isdigit():
+                while k < i + 3 and k < n and "0" <= text[k] <= "9":
                     k += 1
                 v = int(text[i:k])
                 if v > 255:

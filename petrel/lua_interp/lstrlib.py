@@ -664,7 +664,7 @@ class _Spec:
             i += 1
         self.flags = body[:i]
         j = i
-        while j < len(body) and body[j].isdigit():
+        while j < len(body) and "0" <= body[j] <= "9":
             j += 1
         self.width = int(body[i:j]) if j > i else 0
         self.precision = None
@@ -679,12 +679,12 @@ def _checkformat(form, flags, precision):
         i += 1
     if form[i] != "0":
         for _ in range(2):
-            if form[i].isdigit():
+            if "0" <= form[i] <= "9":
                 i += 1
         if form[i] == "." and precision:
             i += 1
             for _ in range(2):
-                if form[i].isdigit():
+                if "0" <= form[i] <= "9":
                     i += 1
     c = form[i]
     if not ("a" <= c <= "z" or "A" <= c <= "Z"):

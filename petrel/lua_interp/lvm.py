@@ -812,10 +812,18 @@ _PYTYPE_TO_LUA = {"NoneType": "nil", "int": "number", "float": "number", "str": 
                   "bool": "boolean", "LuaTable": "table"}
 
 
+# Called with every Python exception (not a LuaError) that error_value turns into a Lua error,
+# when set: the fuzz tests use it to find the Python errors that are bugs (all but stack
+# overflows, exhausted memory and calls of values that are not functions).
+FOREIGN_ERROR_HOOK = None
+
+
 def error_value(e: BaseException):
     """The Lua error value for any exception escaping Lua code (pcall's view)."""
     if isinstance(e, LuaError):
         return e.value
+    if FOREIGN_ERROR_HOOK is not None:
+        FOREIGN_ERROR_HOOK(e)
     from .ldebug import callsite_description, frame_position, innermost_lua_frame
     tb = innermost_lua_frame(e.__traceback__)
     pos = (frame_position(tb.tb_frame) + " ") if tb is not None else ""

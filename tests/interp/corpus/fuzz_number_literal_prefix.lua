@@ -1,0 +1,11 @@
+-- a numeral as a parenthesised prefix expression: indexed, called, method-called
+print(pcall(function() return (10)[3] end))
+print(pcall(function() return (10).x end))
+print(pcall(function() return (1.5).x end))
+print(pcall(function() return (0x10)[1] end))
+print(pcall(function() return (1e3):rep(2) end))
+print(pcall(function() return (7)() end))
+print(pcall(function() (3)[1] = 2 end))
+print(pcall(function() local t = {} t[(2)] = (3) return t[2] end))
+print((10) + (2), (2) ^ (3), -(2), (10) // (3), (7) % (-3), (5) .. (6))
+print(#"abc" + (1), ((1)), (((2.5))))
