@@ -2,8 +2,9 @@
 
 Each attack is played by a raw socket against a real server; after it, a normal request on a new
 connection must still be answered. The HTTP layer does not depend on the engine, so one engine runs
-these. Timeouts are set small through the server options; the tests wait for what the server does
-(an answer, a close) and never measure how long it took.
+these; it does depend on the parser, so every test runs on both (h11, and httptools where
+installed). Timeouts are set small through the server options; the tests wait for what the server
+does (an answer, a close) and never measure how long it took.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 import httpx
 import pytest
 
+from http1_parsers import http1_parser  # noqa: F401  (the fixture)
 from support import DEFAULT_ENGINE
 
 SERVICE = {
@@ -40,8 +42,9 @@ READ_LIMIT = 10.0   # seconds a test waits for the server to answer or close, at
 
 
 @pytest.fixture
-def srv(start_server):
-    return start_server(SERVICE, DEFAULT_ENGINE, "--server.header-timeout=1", "--server.body-timeout=1",
+def srv(start_server, http1_parser):
+    return start_server(SERVICE, DEFAULT_ENGINE, f"--server.http1-parser={http1_parser}",
+                        "--server.header-timeout=1", "--server.body-timeout=1",
                         "--server.keepalive-requests=3", "--server.keepalive-timeout=30",
                         "--server.max-request-line=8192", "--server.max-headers=100")
 
@@ -132,8 +135,9 @@ def test_five_thousand_header_lines(srv):
     assert_still_serving(srv)
 
 
-def test_header_line_count_limit_is_exact(start_server):
-    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.max-headers=10")
+def test_header_line_count_limit_is_exact(start_server, http1_parser):
+    server = start_server(SERVICE, DEFAULT_ENGINE, f"--server.http1-parser={http1_parser}",
+                          "--server.max-headers=10")
     lines = b"Host: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(9))   # 10 lines
     assert status_of(attack(server, b"GET / HTTP/1.1\r\n" + lines + b"Connection: close\r\n\r\n")) == 431
     sock = connect(server)
@@ -149,8 +153,9 @@ def test_hundred_kib_request_line(srv):
     assert_still_serving(srv)
 
 
-def test_request_line_limit_is_exact(start_server):
-    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.max-request-line=100")
+def test_request_line_limit_is_exact(start_server, http1_parser):
+    server = start_server(SERVICE, DEFAULT_ENGINE, f"--server.http1-parser={http1_parser}",
+                          "--server.max-request-line=100")
     def line(length: int) -> bytes:
         request_line = b"GET /" + b"a" * (length - len(b"GET / HTTP/1.1")) + b" HTTP/1.1"
         assert len(request_line) == length
@@ -259,8 +264,9 @@ def test_keepalive_requests_with_pipelining(srv):
     assert_still_serving(srv)
 
 
-def test_unlimited_keepalive_requests(start_server):
-    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.keepalive-requests=0")
+def test_unlimited_keepalive_requests(start_server, http1_parser):
+    server = start_server(SERVICE, DEFAULT_ENGINE, f"--server.http1-parser={http1_parser}",
+                          "--server.keepalive-requests=0")
     with httpx.Client(base_url=server.url) as client:
         for index in range(5):
             reply = client.get(f"/u{index}")
@@ -293,9 +299,10 @@ def test_head_cut_by_eof(srv):
     assert_still_serving(srv)
 
 
-def test_refused_body_still_read_by_the_client(start_server):
+def test_refused_body_still_read_by_the_client(start_server, http1_parser):
     """A 413 while the client is still sending: it gets the answer, not a reset."""
-    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.max-body-size=100000")
+    server = start_server(SERVICE, DEFAULT_ENGINE, f"--server.http1-parser={http1_parser}",
+                          "--server.max-body-size=100000")
     sock = connect(server)
     sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
     for _ in range(200):   # up to 6.4 MiB, far past the limit; we stop once the server answers
@@ -319,3 +326,49 @@ def test_bytes_after_a_closing_request_do_not_destroy_its_answer(srv):
     assert status_of(data) == 200
     assert data.endswith(b"root /old")
     assert_still_serving(srv)
+
+
+CHUNKED_HEAD = b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+
+
+@pytest.mark.parametrize("body, statuses", [
+    pytest.param(b"3\nabc\r\n0\r\n\r\n", (400,), id="bare-lf-after-size"),
+    pytest.param(b"3\r\nabcd\r\n0\r\n\r\n", (400,), id="data-longer-than-size"),
+    pytest.param(b"g\r\n", (400,), id="not-hex"),
+    pytest.param(b"-1\r\n", (400,), id="negative"),
+    pytest.param(b"3 ;a=b\r\nabc\r\n0\r\n\r\n", (400,), id="space-before-extension"),
+    # h11 reads up to 20 hex digits and then waits for that much data (the body timeout ends it)
+    pytest.param(b"ffffffffffffffffff\r\n", (400, 408, 413), id="size-overflow"),
+    pytest.param(b"1" * 70000, (400, 431), id="size-line-without-end"),
+    # h11 bounds only a trailer section that is still incomplete: one that arrives whole is read
+    pytest.param(b"0\r\n" + b"".join(b"X-T%d: %s\r\n" % (i, b"t" * 100) for i in range(700)) + b"\r\n",
+                 (200, 400, 431), id="huge-trailers"),
+])
+def test_malformed_chunked_bodies_are_refused(srv, body, statuses):
+    data = attack(srv, CHUNKED_HEAD + body)
+    assert status_of(data) in statuses, data[:300]
+    assert b"connection: close\r\n" in data.lower()
+    assert b"Traceback" not in data
+    assert_still_serving(srv)
+
+
+def test_head_after_an_upgrade_request_body_is_checked(srv):
+    """A declined Upgrade request's body is read as HTTP/1.1 framing says, and what follows it is a
+    head like any other: the raw-byte checks refuse the bare LF."""
+    data = attack(srv, b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                       b"Content-Length: 5\r\n\r\nhelloGET /bad HTTP/1.1\nHost: x\n\n")
+    assert status_of(data) == 200
+    first_end = data.index(b"POST 5 hello") + len(b"POST 5 hello")
+    assert_closing_error(data[first_end:], (400,), "bare LF")
+    assert_still_serving(srv)
+
+
+def test_smuggled_request_inside_a_chunked_body_stays_body(srv):
+    """A request line inside chunk data is data; the request after the terminating chunk is served."""
+    inner = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    data = attack(srv, head + b"%x\r\n%s\r\n0\r\n\r\n" % (len(inner), inner)
+                  + b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert data.count(b"HTTP/1.1 200 ") == 2
+    assert b"root /smuggled" not in data
+    assert data.endswith(b"root /after")
