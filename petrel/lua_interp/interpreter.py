@@ -169,7 +169,9 @@ class State:
 
     def measure_memory(self) -> int:
         """Walk what the state holds now and return its size in bytes (costs time in
-        proportion to it); with a limit set this also resets the estimate and may raise."""
+        proportion to it); with a limit set this also resets the estimate and may raise.
+        Call it from the thread running the state (or while it is idle): it reads that
+        thread's Lua frames, and tables must not change during the walk."""
         return self.runtime.measure_memory()
 
     def add_memory_root(self, obj: Any) -> None:

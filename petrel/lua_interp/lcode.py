@@ -50,6 +50,10 @@ out to keep that path short and free of Python-level calls:
   function entry and loop back-edge (``if not (tick := tick - 1): tick =
   RT.tick()``, five bytecodes); numeric ``for`` loops iterate ``range`` segments
   and tick between them, so their bodies carry no counter.
+* Python allows 20 nested blocks per function: every sixth nested loop of a Lua function
+  (``LOOP_NEST``) runs its body as a nested function, as a loop with fresh bindings does.
+  What Python still refuses (200 nested parentheses, 100 indentation levels) the facade
+  reports as a Lua syntax error, "function or expression too complex".
 * Python limits how deeply an expression may nest, so ``a .. b .. c ...`` is one
   ``RT.concatn`` call and a long left-deep chain (``x + x + ...``) is evaluated by a
   block function, one operator per statement, in Lua's order.

@@ -3,7 +3,9 @@
 The grammar lives in ``lua.lark`` and is parsed by lark's LALR(1) parser fed by
 the hand-written lexer of ``llex``.  The parser object is built once per process.
 Syntax errors are rephrased the way Lua phrases them
-("'end' expected (to close 'function' at line 3) near <eof>").
+("'end' expected (to close 'function' at line 3) near <eof>").  Nesting deeper than Lua's
+200 levels is refused on the token list, before any recursive pass over the tree:
+"chunk has too many syntax levels".
 """
 from __future__ import annotations
 
