@@ -31,8 +31,9 @@ __all__ = ["HttptoolsProtocol"]
 _MESSAGES = {
     "Duplicate Content-Length": (400, "conflicting Content-Length values"),
     "Invalid character in Content-Length": (400, "Content-Length is not a number"),
-    "Request has invalid `Transfer-Encoding`": (400, "the last Transfer-Encoding is not chunked"),
-    "Invalid `Transfer-Encoding` header value": (400, "the last Transfer-Encoding is not chunked"),
+    # (h11 refuses every Transfer-Encoding but a single "chunked" with 501, before our checks)
+    "Request has invalid `Transfer-Encoding`": (501, "Only Transfer-Encoding: chunked is supported"),
+    "Invalid `Transfer-Encoding` header value": (501, "Only Transfer-Encoding: chunked is supported"),
     "Transfer-Encoding can't be present with Content-Length":
         (400, "both Content-Length and Transfer-Encoding in one request"),
 }
