@@ -30,7 +30,7 @@ EPILOGUE = "\nend"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F.]*(?:[pP][+-]?[0-9]+)?|[0-9.]+(?:[eE][+-]?[0-9]+)?)[A-Za-z0-9_]*")
 _LONG_OPEN = re.compile(r"\[(=*)\[")
-_SPACE = re.compile(r"\s+")
+_LINE_END = re.compile(r"[\r\n]")
 
 
 class InstrumentError(Exception):
@@ -43,13 +43,22 @@ def _skip_long(text: str, pos: int, equals: str) -> int:
 
 
 def _skip_short_string(text: str, pos: int, quote: str) -> int:
+    """The end of a short string, read as Lua's lexer reads it (llex.c read_string)."""
     n = len(text)
     while pos < n:
         c = text[pos]
         if c == "\\":
-            pos += 2
+            following = text[pos + 1:pos + 3]
+            if following in ("\r\n", "\n\r"):      # an escaped line break counts once
+                pos += 3
+            elif following[:1] == "z":               # \z skips the white space that follows
+                pos += 2
+                while pos < n and text[pos] in " \t\r\n\f\v":
+                    pos += 1
+            else:
+                pos += 2
             continue
-        if c == quote or c == "\n":
+        if c == quote or c == "\n" or c == "\r":
             return pos + 1
         pos += 1
     return n
@@ -79,8 +88,8 @@ def instrument(text: str, chunkname: str = "?", goto_keyword: bool = True) -> st
             if match:
                 end = _skip_long(text, match.end(), match.group(1))
             else:
-                end = text.find("\n", pos)
-                end = n if end < 0 else end
+                end = _LINE_END.search(text, pos)   # Lua ends a comment at CR as well as LF
+                end = n if end is None else end.start()
             line += text.count("\n", pos, end)
             pos = end
             continue
@@ -102,7 +111,7 @@ def instrument(text: str, chunkname: str = "?", goto_keyword: bool = True) -> st
             match = _NUMBER.match(text, pos)
             pos = match.end() if match else pos + 1
             continue
-        if c.isalpha() or c == "_":
+        if (c.isalpha() or c == "_") and c.isascii():
             match = _NAME.match(text, pos)
             assert match is not None
             word = match.group()

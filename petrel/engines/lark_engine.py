@@ -82,6 +82,10 @@ def _preempt() -> tuple:
     return ()
 
 
+def _entropy() -> tuple:
+    return (int.from_bytes(os.urandom(6), "big"),)
+
+
 def _clock() -> tuple:
     return (time.thread_time(),)
 
@@ -124,7 +128,7 @@ class LarkEngine(Engine):
         def memory() -> tuple:
             return (state.memory_used() / 1024,)
         hooks = _table({"read_module": self._read_module, "clock": _clock, "preempt": _preempt,
-                        "memory": memory, "threaded": True})
+                        "memory": memory, "entropy": _entropy, "threaded": True})
         sandbox = state.load(self.sandbox, SANDBOX_CHUNK)
         fns = state.call(sandbox, hooks, self.config.lua_timeout, self.config.lua_max_memory)[0]
         lstate.fns = {key: value for key, value in fns.items()}
@@ -179,23 +183,28 @@ class LarkEngine(Engine):
         lstate.lib_version = self.libraries.version
 
     # -- crossing the boundary -----------------------------------------------------------------
-    def _stub(self, lstate: LarkState, export: Export, method: bool = False) -> Callable:
+    def _stub(self, lstate: LarkState, export: Export, owner: type | None = None) -> Callable:
+        """A Lua function calling ``export``; ``owner``: a method of that class's objects."""
         ctx = self.libraries.ctx
         to_python = lstate.state.to_python   # strings to bytes, tables to dicts (cycle-safe)
         results = self._results
         handles = self.handles
         name = export.name
         is_async = export.is_async
+        method = owner is not None
 
         def stub(*args: Any) -> tuple:
             target = None
             if method:
                 self_table = args[0] if args else None
                 target = handles.get(self_table) if type(self_table) is LuaTable else None
-                if target is None:
+                if not isinstance(target, owner):
                     raise LuaError(f"calling '{name}' on bad self")
                 args = args[1:]
-            converted = tuple(to_python(a) for a in args)
+            try:
+                converted = tuple(to_python(a) for a in args)
+            except TypeError:   # a table key that is a table
+                raise LuaError(f"{name}: a table used as a table key cannot be passed to a library") from None
             try:
                 if is_async:
                     value = anyio.from_thread.run(export.call_async, ctx, target, converted)
@@ -208,7 +217,7 @@ class LarkEngine(Engine):
                 raise
             except Exception as exc:
                 log.error("library function '%s' failed", name, exc_info=True)
-                raise LuaError(f"{name}: {type(exc).__name__}: {exc}") from None
+                raise LuaError(f"{name}: internal error (the server log has the details)") from None
         return stub
 
     def _results(self, lstate: LarkState, value: Any) -> tuple:
@@ -248,7 +257,7 @@ class LarkEngine(Engine):
         if meta is None:
             methods = LuaTable()
             for method_name, export in object_type.methods.items():
-                methods.rawset(method_name, self._stub(lstate, export, method=True))
+                methods.rawset(method_name, self._stub(lstate, export, owner=object_type.cls))
             type_label = object_type.name
 
             def refuse(_t: Any, key: Any, _v: Any) -> tuple:

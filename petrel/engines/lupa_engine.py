@@ -110,7 +110,8 @@ class LupaEngine(Engine):
         runtime = self.module.LuaRuntime(
             encoding=None, register_eval=False, register_builtins=False,
             unpack_returned_tuples=True, attribute_filter=_deny_attribute, **options)
-        hooks = runtime.table_from({b"read_module": self._read_module, b"instrument": self._instrument})
+        hooks = runtime.table_from({b"read_module": self._read_module, b"instrument": self._instrument,
+                                    b"entropy": _entropy})
         lua_globals = runtime.globals()
         loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
         sandbox = loader(self._sandbox_bytecode(), b"=petrel sandbox")
@@ -188,12 +189,16 @@ class LupaEngine(Engine):
         state.lib_version = registry.version
 
     # -- crossing the boundary -----------------------------------------------------------------
-    def _stub(self, state: LupaState, export: Export, method: bool = False) -> Any:
-        """A Lua function calling ``export``: Lua values in, ``(ok, results...)`` out."""
+    def _stub(self, state: LupaState, export: Export, owner: type | None = None) -> Any:
+        """A Lua function calling ``export``: Lua values in, ``(ok, results...)`` out. ``owner``:
+        ``export`` is a method of that class's objects, called with the object first."""
         ctx = self.libraries.ctx
         to_python = self._to_python
         results = self._results
         name = export.name
+        method = owner is not None
+        bad_self = (False, f"calling '{name}' on bad self".encode())
+        internal = (False, f"{name}: internal error (the server log has the details)".encode())
 
         def arguments(args: tuple) -> tuple:
             # Strings, numbers, booleans and nil pass as they are; only tables need converting.
@@ -205,13 +210,15 @@ class LupaEngine(Engine):
         if export.is_async:
             async def call_async(*args: Any) -> tuple:
                 target, args = (args[0], args[1:]) if method else (None, args)
+                if method and not isinstance(target, owner):
+                    return bad_self
                 try:
                     value = await export.call_async(ctx, target, arguments(args))
                 except LuaRuntimeError as exc:
                     return (False, str(exc).encode("utf-8", "surrogateescape"))
                 except Exception as exc:
                     log.error("library function '%s' failed", name, exc_info=True)
-                    return (False, f"{name}: {type(exc).__name__}: {exc}".encode("utf-8", "replace"))
+                    return internal
                 return results(state, value)
             if method:
                 return state.fns["method_stub"](name.encode(), call_async, True)
@@ -219,6 +226,8 @@ class LupaEngine(Engine):
 
         def call(*args: Any) -> tuple:
             target, args = (args[0], args[1:]) if method else (None, args)
+            if method and not isinstance(target, owner):
+                return bad_self
             try:
                 value = export.call(ctx, target, arguments(args))
                 return results(state, value)
@@ -226,7 +235,7 @@ class LupaEngine(Engine):
                 return (False, str(exc).encode("utf-8", "surrogateescape"))
             except Exception as exc:
                 log.error("library function '%s' failed", name, exc_info=True)
-                return (False, f"{name}: {type(exc).__name__}: {exc}".encode("utf-8", "replace"))
+                return internal
         if method:
             return state.fns["method_stub"](name.encode(), call, False)
         return state.fns["sync_stub"](call)
@@ -260,7 +269,7 @@ class LupaEngine(Engine):
             raise LuaRuntimeError(f"cannot pass a Python {type(value).__name__} to Lua")
         class_table = state.classes.get(object_type.cls)
         if class_table is None:
-            methods = {name.encode(): self._stub(state, export, method=True)
+            methods = {name.encode(): self._stub(state, export, owner=object_type.cls)
                        for name, export in object_type.methods.items()}
             class_table = state.fns["make_class"](object_type.name.encode(),
                                                   state.runtime.table_from(methods))
@@ -281,7 +290,10 @@ class LupaEngine(Engine):
             result: dict = {}
             seen[key] = result
             for k, v in value.items():
-                result[self._to_python(state, k, depth + 1, seen)] = self._to_python(state, v, depth + 1, seen)
+                key = self._to_python(state, k, depth + 1, seen)
+                if type(key) is dict:
+                    raise LuaRuntimeError("a table used as a table key cannot be passed to a library")
+                result[key] = self._to_python(state, v, depth + 1, seen)
             return result
         return value
 
@@ -366,6 +378,11 @@ class LupaEngine(Engine):
         state.dead = True
         state.fns.clear()
         state.classes.clear()
+
+
+def _entropy() -> int:
+    """A seed for math.random after a request chose its own (48 bits: exact in a Lua number)."""
+    return int.from_bytes(os.urandom(6), "big")
 
 
 def _text(value: Any) -> str:

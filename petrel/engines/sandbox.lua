@@ -17,6 +17,7 @@
 --   instrument(text, chunkname) -> text      source with check-ins (nil: the engine checks in itself)
 --   clock() -> seconds                       CPU time of the code running now (default os.clock)
 --   memory() -> KiB                          memory of this state (default collectgarbage("count"))
+--   entropy() -> integer                     a fresh random seed (default: from the clocks)
 --   preempt()                                end the time slice where no coroutine can yield
 --                                            (nil: the handler's coroutine yields to the driver)
 --   threaded                                 true: handlers are called directly, not in coroutines
@@ -33,7 +34,7 @@ local debug = debug
 local unpack = table.unpack or unpack
 local pack = table.pack or function(...) return { n = select("#", ...), ... } end
 local load, loadstring, setfenv = load, loadstring, setfenv
-local sbyte, srep, tconcat = string.byte, string.rep, table.concat
+local sbyte, sfind, srep, sgsub, tconcat = string.byte, string.find, string.rep, string.gsub, table.concat
 local floor, huge = math.floor, math.huge
 local collectgarbage = collectgarbage
 local is51 = setfenv ~= nil
@@ -55,6 +56,7 @@ local PREEMPT = {}
 local ASYNC = {}
 
 local slice_end, deadline = huge, huge
+local gsub_nesting = 0   -- string.gsub calls in progress (see checked_gsub)
 local stopped = nil      -- nil, or { kind = "timeout" | "memory", where = "chunk:line" }
 
 local SELF = getinfo and getinfo(1, "S").source
@@ -128,8 +130,9 @@ local function checkin()
 end
 
 -- The handler's pcall and xpcall: a stop goes through them; the message handler does not see it.
-local function rethrow(ok, ...)
+local function rethrow(nesting, ok, ...)
     if not ok then
+        gsub_nesting = nesting   -- the error left the gsub calls it came through
         local err = ...
         if stopped or rawequal(err, STOP) then error(STOP, 0) end
         if err == "not enough memory" and max_kib > 0 then
@@ -141,7 +144,8 @@ local function rethrow(ok, ...)
 end
 
 local function safe_pcall(f, ...)
-    return rethrow(pcall(f, ...))
+    local nesting = gsub_nesting
+    return rethrow(nesting, pcall(f, ...))
 end
 
 local function safe_xpcall(f, handler, ...)
@@ -149,7 +153,8 @@ local function safe_xpcall(f, handler, ...)
         if stopped or rawequal(err, STOP) then return STOP end
         return handler(err)
     end
-    return rethrow(xpcall(f, guarded, ...))
+    local nesting = gsub_nesting
+    return rethrow(nesting, xpcall(f, guarded, ...))
 end
 
 -- Functions that allocate a result in one go are checked before they run.
@@ -179,6 +184,54 @@ local function checked_concat(t, sep, i, j)
     return tconcat(t, sep, i, j)
 end
 
+-- A string.gsub callback that calls string.gsub nests C calls: on LuaJIT deep enough nesting
+-- overflows the C stack, so callbacks in progress are counted and bounded. One gsub can also build
+-- a large result in one C call; where that may pass the memory limit, the limit is checked as
+-- soon as it returns (LuaJIT has no allocator limit to stop it earlier). Otherwise gsub is
+-- tail-called, so its own errors name the handler's line.
+local MAX_GSUB_NESTING = 100
+
+local function gsub_checked_result(...)
+    if over_memory(0) then stop("memory") end
+    return ...
+end
+
+local function checked_gsub(s, pattern, repl, n)
+    local kind = type(repl)
+    if kind == "function" then
+        if gsub_nesting >= MAX_GSUB_NESTING then error("string.gsub nested too deeply", 2) end
+        local callback = repl
+        repl = function(...)
+            gsub_nesting = gsub_nesting + 1
+            local function done(...)
+                gsub_nesting = gsub_nesting - 1
+                return ...
+            end
+            return done(callback(...))
+        end
+    elseif max_kib > 0 and (kind == "string" or kind == "number") and type(s) == "string" then
+        local text = tostring(repl)
+        local bound = #s * (#text + 1)
+        if bound > 1048576 and memory() + bound / 1024 > max_kib then
+            if not sfind(text, "%", 1, true) then
+                -- The result's size exactly, from a pass that replaces every match by nothing.
+                local rest, matches = sgsub(s, pattern, "", n)
+                if over_memory(#rest + matches * #text) then stop("memory") end
+            end
+            return gsub_checked_result(sgsub(s, pattern, repl, n))
+        end
+    end
+    return sgsub(s, pattern, repl, n)
+end
+
+local randomseed = math.randomseed
+local reseed_at_end = false
+
+local function fresh_seed()
+    reseed_at_end = false
+    randomseed(hooks.entropy and hooks.entropy() or os.time() + floor((clock() * 1e6) % 1e6))
+end
+
 -- ---------------------------------------------------------------------------------------------
 -- The environment
 
@@ -189,6 +242,10 @@ local env = setmetatable({}, env_mt)
 local current = base
 base._G = env
 
+-- Tables no handler may write, not even raw: the library proxies and the globals proxy.
+local protected = setmetatable({}, { __mode = "k" })
+protected[env] = "_G"
+
 local function readonly(t, name)
     local fields = {}
     for k, v in pairs(t) do fields[k] = v end
@@ -197,10 +254,22 @@ local function readonly(t, name)
         __newindex = function(_, k)
             error("attempt to modify read-only table '" .. name .. "' (field '" .. tostring(k) .. "')", 2)
         end,
-        __pairs = function() return next, fields, nil end,
+        -- The iterator closes over the fields: pairs() must not hand the table itself out.
+        __pairs = function(proxy)
+            return function(_, k) return next(fields, k) end, proxy, nil
+        end,
         __metatable = false,
     }
-    return setmetatable({}, mt), fields, mt
+    local proxy = setmetatable({}, mt)
+    protected[proxy] = name
+    return proxy, fields, mt
+end
+
+local function refuse_protected(t, fname)
+    local name = protected[t]
+    if name then
+        error("bad argument #1 to '" .. fname .. "' (the table '" .. name .. "' cannot be changed)", 3)
+    end
 end
 
 -- Base functions. rawget/rawset on _G act on the request's globals like an ordinary access would,
@@ -229,6 +298,7 @@ base.rawget = function(t, k)
 end
 base.rawset = function(t, k, v)
     if rawequal(t, env) then rawset(current, k, v) return t end
+    refuse_protected(t, "rawset")
     return rawset(t, k, v)
 end
 base.rawlen = rawlen or function(v)
@@ -245,11 +315,32 @@ local string_fields
 base.string, string_fields = readonly(string, "string")
 string_fields.dump = nil
 string_fields.rep = checked_rep
+string_fields.gsub = checked_gsub
 local table_fields
 base.table, table_fields = readonly(table, "table")
 table_fields.concat = checked_concat
 if not table_fields.unpack then table_fields.unpack = unpack end
-base.math = readonly(math, "math")
+-- On Lua 5.1, 5.2 and LuaJIT these write raw, past the proxies' __newindex.
+for _, fname in ipairs({ "insert", "remove", "sort" }) do
+    local f = table[fname]
+    table_fields[fname] = function(t, ...)
+        refuse_protected(t, fname)
+        return f(t, ...)
+    end
+end
+if table.move then
+    local move = table.move
+    table_fields.move = function(a1, f, e, t, a2)
+        refuse_protected(a2 == nil and a1 or a2, "move")
+        return move(a1, f, e, t, a2)
+    end
+end
+local math_fields
+base.math, math_fields = readonly(math, "math")
+math_fields.randomseed = function(...)
+    reseed_at_end = true   -- a seed is the request's own: the next request must not inherit it
+    return randomseed(...)
+end
 base.os = readonly({ time = os.time, clock = os.clock, date = os.date, difftime = os.difftime }, "os")
 if utf8 then base.utf8 = readonly(utf8, "utf8") end
 if bit then base.bit = readonly(bit, "bit") end
@@ -407,6 +498,7 @@ end
 
 local function begin_run()
     stopped = nil
+    gsub_nesting = 0
 end
 
 -- Start a coroutine for fn(...); the returned step function resumes it and says what happened:
@@ -505,6 +597,7 @@ local function begin_request()
 end
 
 local function end_request()
+    if reseed_at_end then fresh_seed() end
     stopped = nil
     slice_end, deadline = huge, huge
     current = base

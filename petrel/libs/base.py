@@ -365,14 +365,24 @@ class LibraryContext:
         cleanups.append(cleanup)
         return True
 
+    def refuse_in_handler(self, name: str) -> None:
+        """Setup functions (routes, native libraries) belong to bootstrap() and load time: a
+        request must not change what the whole server serves or imports."""
+        if _in_handler.get():
+            raise LuaRuntimeError(f"{name} is only available in bootstrap() and at load time, "
+                                  "not while a request is handled")
+
     @contextlib.asynccontextmanager
-    async def request_scope(self) -> AsyncIterator[None]:
-        """The server wraps each handler call (and bootstrap) in this; it runs the cleanups after."""
+    async def request_scope(self, handler: bool = False) -> AsyncIterator[None]:
+        """The server wraps each handler call (``handler=True``) and bootstrap in this; it runs
+        the cleanups after."""
         cleanups: list[Callable[[], Awaitable[None]]] = []
         token = _request_cleanups.set(cleanups)
+        handler_token = _in_handler.set(handler)
         try:
             yield
         finally:
+            _in_handler.reset(handler_token)
             _request_cleanups.reset(token)
             if cleanups:
                 # Shielded: a cancelled request (client gone, shutdown) still closes what it opened.
@@ -389,3 +399,5 @@ REQUEST_CLEANUP_SECONDS = 5.0
 # The cleanups of the request running in the current task (see LibraryContext.at_request_end).
 _request_cleanups: contextvars.ContextVar[list | None] = contextvars.ContextVar(
     "petrel_request_cleanups", default=None)
+# True while a handler runs in the current task (see LibraryContext.refuse_in_handler).
+_in_handler: contextvars.ContextVar[bool] = contextvars.ContextVar("petrel_in_handler", default=False)

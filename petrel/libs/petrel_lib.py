@@ -13,6 +13,7 @@ library = Library("petrel", "routes, library search path, native libraries, slee
 
 @library.function
 def add_route(ctx: LibraryContext, path: str, handler_name: str) -> None:
+    ctx.refuse_in_handler("petrel.add_route")
     if not path.startswith("/"):
         raise LuaRuntimeError(f"bad argument #1 to 'add_route' (route '{path}' must start with '/')")
     ctx.router.add_route(path, handler_name)
@@ -20,6 +21,7 @@ def add_route(ctx: LibraryContext, path: str, handler_name: str) -> None:
 
 @library.function
 def add_directory_route(ctx: LibraryContext, path: str, root: str) -> None:
+    ctx.refuse_in_handler("petrel.add_directory_route")
     if not path.startswith("/"):
         raise LuaRuntimeError(
             f"bad argument #1 to 'add_directory_route' (route '{path}' must start with '/')")
@@ -33,6 +35,7 @@ def add_directory_route(ctx: LibraryContext, path: str, root: str) -> None:
 
 @library.function
 def add_lib_search_path(ctx: LibraryContext, path: str) -> None:
+    ctx.refuse_in_handler("petrel.add_lib_search_path")
     if not os.path.isabs(path) and ctx.config.lua_root:
         path = os.path.join(ctx.config.lua_root, path)
     path = os.path.normpath(path)
@@ -47,6 +50,7 @@ def lib_search_path(ctx: LibraryContext) -> str:
 
 @library.function
 def load_lib(ctx: LibraryContext, name: str) -> bool:
+    ctx.refuse_in_handler("petrel.load_lib")
     ctx.libraries.load_native(name)
     return True
 

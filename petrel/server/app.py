@@ -167,7 +167,7 @@ class Server:
             lua_log.error("%s", exc)
             return _plain(500, "500 Internal Server Error\n")
         try:
-            async with self.libraries.ctx.request_scope():
+            async with self.libraries.ctx.request_scope(handler=True):
                 return await self.engine.handle(state, route.handler, request)
         except HandlerError as exc:
             self.lua_errors.increment()
