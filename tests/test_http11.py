@@ -402,7 +402,8 @@ def h2c_exchange(port: int, method: str, path: str, body: bytes = b"", chunked: 
     """Upgrade a connection with a request (and its body); (the 101 head, stream 1's status and body)."""
     client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
     settings = client.initiate_upgrade_connection().decode()
-    framing = "Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {len(body)}\r\n" if body else ""
+    framing = ("Transfer-Encoding: chunked\r\n" if chunked
+               else f"Content-Length: {len(body)}\r\n" if body else "")
     payload = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if chunked else body
     head = (f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
             f"Upgrade: h2c\r\nHTTP2-Settings: {settings}\r\n{framing}\r\n").encode()
@@ -463,7 +464,8 @@ def test_declined_upgrade_keeps_the_connection(srv):
 # -- choosing the parser ---------------------------------------------------------------------------
 def test_parser_option_values(monkeypatch):
     assert load_config(None, [], require_root=False).server_http1_parser == "auto"
-    assert load_config(None, [("server.http1-parser", "H11")], require_root=False).server_http1_parser == "h11"
+    chosen = load_config(None, [("server.http1-parser", "H11")], require_root=False)
+    assert chosen.server_http1_parser == "h11"
     with pytest.raises(ConfigError, match=r"'server.http1-parser'.*expected auto, h11 or httptools"):
         load_config(None, [("server.http1-parser", "picohttp")], require_root=False)
     monkeypatch.setitem(sys.modules, "httptools", None)   # as if it were not installed

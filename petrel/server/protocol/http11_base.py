@@ -157,7 +157,8 @@ class HTTP11Base:
             raise ProtocolError(413, self.body_too_large())
 
     # -- output -------------------------------------------------------------------------------
-    def _response_headers(self, response: Response, body_length: int, close: bool) -> list[tuple[bytes, bytes]]:
+    def _response_headers(self, response: Response, body_length: int,
+                          close: bool) -> list[tuple[bytes, bytes]]:
         """The header fields of a response, checked and encoded, before the parser's writer sees
         them. Values are Latin-1 (what the engines decode handler strings with), spaces around
         them are dropped; anything else a writer would refuse is a ResponseError."""

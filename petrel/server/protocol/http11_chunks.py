@@ -65,7 +65,8 @@ class ChunkScanner:
         return pos
 
     def _too_long(self) -> str:
-        return f"chunk-size line or trailer section longer than server.max-header-size ({self.max_line} bytes)"
+        return (f"chunk-size line or trailer section longer than server.max-header-size "
+                f"({self.max_line} bytes)")
 
 
 def _chunk_size(line: bytes) -> int:

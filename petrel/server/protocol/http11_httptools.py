@@ -187,6 +187,8 @@ class HttptoolsProtocol(HTTP11Base):
                 size = min(self._body_left, len(self._pending))
                 self._body_left -= size
             if not size:
+                if self._body_left == 0:   # all the framing announced was given, and no end
+                    raise ProtocolError(400, "malformed request body")
                 if self._eof:
                     raise ProtocolError(400, "connection closed in the middle of the request body")
                 return NEED_DATA
@@ -194,7 +196,8 @@ class HttptoolsProtocol(HTTP11Base):
             del self._pending[:size]
             self._waits_for_continue = False
             self._feed(self._body_parser or self._parser, data)
-            if not self._message_done and (self._body_left == 0 or self._chunks is not None and self._chunks.done):
+            ended = self._body_left == 0 or self._chunks is not None and self._chunks.done
+            if ended and not self._message_done:
                 raise ProtocolError(400, "malformed request body")
 
     @property
