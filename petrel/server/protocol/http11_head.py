@@ -1,7 +1,7 @@
 """The byte-level checks on an HTTP/1.1 request head, made before any parser sees it.
 
 A hostile client's head is judged here, on raw bytes, so the limits do not depend on what the
-parser (h11 today, perhaps httptools later) accepts, repairs or buffers:
+parser (h11 or httptools, see server.http1-parser) accepts, repairs or buffers:
 
 - a request line longer than ``max_request_line`` -> 414, found as soon as that many bytes arrived
   without a line end, not after the whole head;
