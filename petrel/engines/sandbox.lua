@@ -196,6 +196,11 @@ local function gsub_checked_result(...)
     return ...
 end
 
+local function callback_done(...)
+    gsub_nesting = gsub_nesting - 1
+    return ...
+end
+
 local function checked_gsub(s, pattern, repl, n)
     local kind = type(repl)
     if kind == "function" then
@@ -203,11 +208,7 @@ local function checked_gsub(s, pattern, repl, n)
         local callback = repl
         repl = function(...)
             gsub_nesting = gsub_nesting + 1
-            local function done(...)
-                gsub_nesting = gsub_nesting - 1
-                return ...
-            end
-            return done(callback(...))
+            return callback_done(callback(...))
         end
     elseif max_kib > 0 and (kind == "string" or kind == "number") and type(s) == "string" then
         local text = tostring(repl)
