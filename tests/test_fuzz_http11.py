@@ -249,6 +249,8 @@ HOSTILE = [
     b"CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n",
     b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
     b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\nHost: x\n\n",
+    b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /b  HTTP/1.1\r\nHost: x\r\n\r\n",
 ]
 
 

@@ -123,6 +123,8 @@ def attack(server, raw: bytes) -> bytes:
     pytest.param(b"GET / HTTP/1.1\r\nHost: x\rX-A: a\r\n\r\n", (400,), "bare CR", id="bare-cr"),
     pytest.param(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n", (400,), "NUL", id="nul-in-value"),
     pytest.param(b"GET /a\x00b HTTP/1.1\r\nHost: x\r\n\r\n", (400,), "NUL", id="nul-in-target"),
+    pytest.param(b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n", (400,), "single spaces", id="double-space"),
+    pytest.param(b"GET /\tHTTP/1.1\r\nHost: x\r\n\r\n", (400,), "single spaces", id="tab-separator"),
 ])
 def test_ambiguous_or_malformed_heads_are_refused(srv, raw, statuses, words):
     assert_closing_error(attack(srv, raw), statuses, words)

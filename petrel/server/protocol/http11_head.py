@@ -7,9 +7,10 @@ parser (h11 or httptools, see server.http1-parser) accepts, repairs or buffers:
   without a line end, not after the whole head;
 - more than ``max_headers`` header lines -> 431, counted as the lines arrive;
 - a head larger than ``max_header_size`` -> 431;
-- a bare LF, a bare CR, a NUL or an obs-fold continuation line -> 400. RFC 9112 allows a server to
-  accept some of these, but a proxy in front of us may read them differently, which is how requests
-  are smuggled; refusing them is the safe reading.
+- a bare LF, a bare CR, a NUL, an obs-fold continuation line, or a request line whose parts are
+  not separated by single spaces -> 400. RFC 9112 allows a server to accept some of these, but a
+  proxy in front of us may read them differently, which is how requests are smuggled; refusing
+  them is the safe reading.
 
 Empty lines before a request line are skipped (RFC 9112 2.2). The scan is incremental: a head sent
 one byte at a time costs linear work, not quadratic.
@@ -95,4 +96,8 @@ class HeadScanner:
             raise ProtocolError(400, "bare CR in the request head")
         if buf.find(b"\n ", 0, stop) >= 0 or buf.find(b"\n\t", 0, stop) >= 0:
             raise ProtocolError(400, "obsolete line folding (a header line starting with a space or tab)")
+        line = self._request_line
+        if buf.find(b"  ", 0, line) >= 0 or buf.find(b"\t", 0, line) >= 0 or buf.startswith(b" "):
+            # h11 refuses these and llhttp skips the extra spaces: one reading for both parsers
+            raise ProtocolError(400, "the parts of the request line are not separated by single spaces")
         return stop
