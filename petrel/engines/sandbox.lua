@@ -322,13 +322,50 @@ base.table, table_fields = readonly(table, "table")
 table_fields.concat = checked_concat
 if not table_fields.unpack then table_fields.unpack = unpack end
 -- On Lua 5.1, 5.2 and LuaJIT these write raw, past the proxies' __newindex.
-for _, fname in ipairs({ "insert", "remove", "sort" }) do
+for _, fname in ipairs({ "insert", "remove" }) do
     local f = table[fname]
     table_fields[fname] = function(t, ...)
         refuse_protected(t, fname)
         return f(t, ...)
     end
 end
+-- table.sort with a comparator sorts in Lua (a merge sort), so the comparator is called from Lua:
+-- it can yield at the end of a time slice, where C's sort would hold every other request until it
+-- returned. Without a comparator C's sort calls no Lua code.
+local tsort = table.sort
+
+local function merge_sort(a, tmp, lo, hi, less)
+    if hi - lo < 1 then return end
+    local mid = floor((lo + hi) / 2)
+    merge_sort(a, tmp, lo, mid, less)
+    merge_sort(a, tmp, mid + 1, hi, less)
+    if not less(a[mid + 1], a[mid]) then return end   -- already in order
+    for k = lo, mid do tmp[k] = a[k] end
+    local i, j, k = lo, mid + 1, lo
+    while i <= mid and j <= hi do
+        if less(a[j], tmp[i]) then
+            a[k] = a[j]; j = j + 1
+        else
+            a[k] = tmp[i]; i = i + 1
+        end
+        k = k + 1
+    end
+    while i <= mid do a[k] = tmp[i]; i = i + 1; k = k + 1 end
+end
+
+table_fields.sort = function(t, less)
+    refuse_protected(t, "sort")
+    if less == nil or type(t) ~= "table" then return tsort(t, less) end
+    if type(less) ~= "function" then
+        error("bad argument #2 to 'sort' (function expected, got " .. type(less) .. ")", 2)
+    end
+    local n = #t
+    local a = {}
+    for i = 1, n do a[i] = t[i] end
+    merge_sort(a, {}, 1, n, less)
+    for i = 1, n do t[i] = a[i] end
+end
+
 if table.move then
     local move = table.move
     table_fields.move = function(a1, f, e, t, a2)
