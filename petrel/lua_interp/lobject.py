@@ -313,9 +313,15 @@ def str2number(s: str):
             v = int(ip, 16) & 0xFFFFFFFFFFFFFFFF
             return wrap(-v if sign == "-" else v)
         mant = int((ip + fp) or "0", 16)
+        if exp and len(exp) > 12:  # (Python's int() refuses over 4300 digits); beyond any range
+            exp = exp[0] + "9" * 12 if exp[0] in "+-" else "9" * 12
         e = (int(exp) if exp else 0) - 4 * len(fp)
+        if mant >= (1 << 1000):  # keep 64 significant bits, as Lua drops excess digits
+            shift = mant.bit_length() - 64
+            mant >>= shift
+            e += shift
         try:
-            v = math.ldexp(float(mant), e) if mant < (1 << 1000) else float(mant) * 2.0 ** e
+            v = math.ldexp(float(mant), e)
         except OverflowError:
             v = math.inf
         return -v if sign == "-" else v
@@ -325,7 +331,10 @@ def str2number(s: str):
         if not ip and not fp:
             return None
         if not dot and exp is None:
-            v = int(sign + ip)
+            digits = ip.lstrip("0")
+            if len(digits) > 19:  # past 64 bits: a float (int() refuses over 4300 digits)
+                return float(sign + ip)
+            v = int(sign + (digits or "0"))
             if MININT <= v <= MAXINT:
                 return v
             return float(v)
