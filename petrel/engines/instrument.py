@@ -64,9 +64,27 @@ def _skip_short_string(text: str, pos: int, quote: str) -> int:
     return n
 
 
+KEYWORDS = frozenset("and break do else elseif end false for function goto if in local nil not or "
+                     "repeat return then true until while".split())
+
+
+class _Function:
+    """A function being scanned: where its entry check went, and whether its body calls."""
+    __slots__ = ("check_at", "calls")
+
+    def __init__(self) -> None:
+        self.check_at = -1
+        self.calls = False
+
+
 def instrument(text: str, chunkname: str = "?", goto_keyword: bool = True) -> str:
     """``text`` with check-ins, wrapped as described above. ``goto_keyword`` is False on Lua 5.1,
-    where ``goto`` is an ordinary name."""
+    where ``goto`` is an ordinary name.
+
+    A function whose own body makes no call gets no entry check: it cannot recurse (recursion
+    through metamethods alone ends at Lua's C-stack or stack limit), and its loops check in at
+    their back-edges.
+    """
     out: list[str] = []
     append = out.append
     pos = 0
@@ -74,6 +92,14 @@ def instrument(text: str, chunkname: str = "?", goto_keyword: bool = True) -> st
     line = 1
     last = 0                 # text[last:pos] not yet copied
     in_function_head = False  # after 'function', before its parameter list closes
+    blocks: list = []        # open blocks: a _Function, or None for do/if/repeat blocks
+    functions: list[_Function] = []
+    prev = "other"           # the previous token: "name", "close" () or ]), "string" or "other"
+
+    def called() -> None:
+        if functions:
+            functions[-1].calls = True
+
     while pos < n:
         c = text[pos]
         if c in " \t\r\f\v":
@@ -96,20 +122,28 @@ def instrument(text: str, chunkname: str = "?", goto_keyword: bool = True) -> st
         if c == "[":
             match = _LONG_OPEN.match(text, pos)
             if match:
+                if prev in ("name", "close"):
+                    called()   # f[[text]]
                 end = _skip_long(text, match.end(), match.group(1))
                 line += text.count("\n", pos, end)
                 pos = end
+                prev = "string"
                 continue
             pos += 1
+            prev = "other"
             continue
         if c == '"' or c == "'":
+            if prev in ("name", "close"):
+                called()       # f"text"
             end = _skip_short_string(text, pos + 1, c)
             line += text.count("\n", pos, end)
             pos = end
+            prev = "string"
             continue
         if c.isdigit() or (c == "." and pos + 1 < n and text[pos + 1].isdigit()):
             match = _NUMBER.match(text, pos)
             pos = match.end() if match else pos + 1
+            prev = "other"
             continue
         if (c.isalpha() or c == "_") and c.isascii():
             match = _NAME.match(text, pos)
@@ -118,23 +152,48 @@ def instrument(text: str, chunkname: str = "?", goto_keyword: bool = True) -> st
             end = match.end()
             if word.startswith(RESERVED_PREFIX):
                 raise InstrumentError(f"{chunkname}:{line}: the name '{word}' is reserved by petrel")
-            if word == "do" or word == "repeat":
-                append(text[last:end])
-                append(CHECK)
-                last = end
-            elif word == "function":
-                in_function_head = True
-            elif word == "goto" and goto_keyword:
-                append(text[last:pos])
-                append(CHECK + " ")
-                last = pos
+            if word in KEYWORDS:
+                prev = "other"
+                if word == "do" or word == "repeat":
+                    append(text[last:end])
+                    append(CHECK)
+                    last = end
+                    blocks.append(None)
+                elif word == "if":
+                    blocks.append(None)
+                elif word == "function":
+                    in_function_head = True
+                    function = _Function()
+                    blocks.append(function)
+                    functions.append(function)
+                elif word == "end" or word == "until":
+                    if blocks:
+                        block = blocks.pop()
+                        if block is not None:
+                            functions.pop()
+                            if not block.calls and block.check_at >= 0:
+                                out[block.check_at] = ""
+                elif word == "goto" and goto_keyword:
+                    append(text[last:pos])
+                    append(CHECK + " ")
+                    last = pos
+            else:
+                prev = "name"
             pos = end
             continue
-        if c == ")" and in_function_head:
+        if c == "(":
+            if not in_function_head and prev in ("name", "close", "string"):
+                called()
+        elif c == "{":
+            if prev in ("name", "close"):
+                called()       # f{...}
+        elif c == ")" and in_function_head:
             in_function_head = False
             append(text[last:pos + 1])
+            functions[-1].check_at = len(out)
             append(CHECK)
             last = pos + 1
+        prev = "close" if c in ")]" else "other"
         pos += 1
     append(text[last:])
     return PROLOGUE + "".join(out) + EPILOGUE

@@ -132,6 +132,8 @@ class LarkEngine(Engine):
         sandbox = state.load(self.sandbox, SANDBOX_CHUNK)
         fns = state.call(sandbox, hooks, self.config.lua_timeout, self.config.lua_max_memory)[0]
         lstate.fns = {key: value for key, value in fns.items()}
+        # The sandbox's closures hold the environment, the overlay and what the files define.
+        state.add_memory_root(fns)
         self._install_libraries(lstate)
         checkin = lstate.fns["checkin"]
 
