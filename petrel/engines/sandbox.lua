@@ -34,7 +34,8 @@ local debug = debug
 local unpack = table.unpack or unpack
 local pack = table.pack or function(...) return { n = select("#", ...), ... } end
 local load, loadstring, setfenv = load, loadstring, setfenv
-local sbyte, sfind, srep, sgsub, tconcat = string.byte, string.find, string.rep, string.gsub, table.concat
+local sbyte, sfind, srep, sgsub, ssub, tconcat = string.byte, string.find, string.rep, string.gsub,
+    string.sub, table.concat
 local floor, huge = math.floor, math.huge
 local collectgarbage = collectgarbage
 local is51 = setfenv ~= nil
@@ -201,10 +202,71 @@ local function callback_done(...)
     return ...
 end
 
+-- string.gsub with a function, in Lua: the matching stays in C (string.find, one call per match),
+-- the callback is called from Lua, so it can yield at the end of a time slice. It follows the
+-- runtime's own rule for an empty match right after a match (Lua 5.3 and later skip it).
+local skips_empty_after_match = sgsub("abc", "%w*", "-") == "-"
+
+local function lua_gsub(s, pattern, callback, max_n)
+    local text, pat = tostring(s), tostring(pattern)
+    local anchor = sbyte(pat, 1) == 94   -- '^'
+    local len = #text
+    local limit = max_n ~= nil and floor(tonumber(max_n)) or len + 1
+    local out, o = {}, 0
+    local src, n, lastmatch = 1, 0, nil
+    while n < limit do
+        local found = pack(pcall(sfind, text, pat, src))
+        if not found[1] then error(found[2], 2) end   -- a malformed pattern, named at the caller
+        local b, e = found[2], found[3]
+        if b == nil then break end
+        if b > src then o = o + 1; out[o] = ssub(text, src, b - 1) end
+        src = b
+        if e < b and b == lastmatch and skips_empty_after_match then
+            if b > len then break end
+            o = o + 1; out[o] = ssub(text, b, b)   -- the empty match where the last one ended
+            src = b + 1
+        else
+            n = n + 1
+            gsub_nesting = gsub_nesting + 1
+            local value
+            if found.n > 3 then
+                value = callback(unpack(found, 4, found.n))
+            else
+                value = callback(ssub(text, b, e))
+            end
+            gsub_nesting = gsub_nesting - 1
+            local kind = type(value)
+            if value == nil or value == false then
+                value = ssub(text, b, e)
+            elseif kind ~= "string" and kind ~= "number" then
+                error("invalid replacement value (a " .. kind .. ")", 2)
+            end
+            o = o + 1; out[o] = value
+            if e >= b then
+                src, lastmatch = e + 1, e + 1
+            elseif skips_empty_after_match then
+                lastmatch = b
+            else
+                if b > len then break end
+                o = o + 1; out[o] = ssub(text, b, b)
+                src = b + 1
+            end
+        end
+        if anchor then break end
+    end
+    if src <= len then o = o + 1; out[o] = ssub(text, src) end
+    return tconcat(out), n
+end
+
 local function checked_gsub(s, pattern, repl, n)
     local kind = type(repl)
     if kind == "function" then
         if gsub_nesting >= MAX_GSUB_NESTING then error("string.gsub nested too deeply", 2) end
+        local ks, kp = type(s), type(pattern)
+        if not threaded and (ks == "string" or ks == "number") and (kp == "string" or kp == "number")
+            and (n == nil or tonumber(n) ~= nil) then
+            return lua_gsub(s, pattern, repl, n)
+        end
         local callback = repl
         repl = function(...)
             gsub_nesting = gsub_nesting + 1
@@ -280,6 +342,25 @@ for _, name in ipairs({ "pairs", "ipairs", "next", "select", "type", "tostring",
     base[name] = _G[name]
 end
 base.unpack = base.unpack or table.unpack
+-- tostring calls __tostring from C, where PUC Lua cannot yield; calling it from Lua keeps the time
+-- slices (LuaJIT yields there already). The result is what C's tostring gives.
+if not threaded and not jit and debug and debug.getmetatable then
+    local dgetmetatable = debug.getmetatable
+    local converts = tostring(setmetatable({}, { __tostring = function() return 1 end })) == "1"
+    base.tostring = function(...)
+        local v = ...
+        local mt = select("#", ...) > 0 and dgetmetatable(v)
+        local method = type(mt) == "table" and rawget(mt, "__tostring")
+        if not method then return tostring(...) end
+        local text = method(v)
+        if converts then
+            local kind = type(text)
+            if kind ~= "string" and kind ~= "number" then error("'__tostring' must return a string", 2) end
+            return tostring(text)
+        end
+        return text
+    end
+end
 base.pcall = safe_pcall
 base.xpcall = safe_xpcall
 base.setmetatable = function(t, mt)
