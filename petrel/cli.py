@@ -143,7 +143,16 @@ def run_worker(config: Any, process: str = "", report: Callable[[str, str], None
             return EXIT_STARTUP
         return 0
 
-    return anyio.run(run)
+    return anyio.run(run, backend="asyncio", backend_options=_loop_options())
+
+
+def _loop_options() -> dict[str, Any]:
+    """uvloop (the 'fast' extra) when it is installed, else asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return {}
+    return {"loop_factory": uvloop.new_event_loop}
 
 
 if __name__ == "__main__":  # pragma: no cover

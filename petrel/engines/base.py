@@ -16,6 +16,7 @@ from __future__ import annotations
 import abc
 import logging
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 from urllib.parse import parse_qsl
@@ -186,7 +187,11 @@ def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
 def _valid_header(name: str, value: str) -> bool:
     if not name or any(c in name for c in " \t\r\n:()<>@,;\\\"/[]?={}") or not name.isprintable():
         return False
-    return "\r" not in value and "\n" not in value and "\0" not in value
+    # RFC 9110 field values: visible characters, space, tab and obs-text; no other control byte.
+    return not _BAD_VALUE.search(value)
+
+
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _number_bytes(value: int | float) -> bytes:

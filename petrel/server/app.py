@@ -246,6 +246,9 @@ class Server:
     async def _connection_task(self, stream: Any) -> None:
         try:
             await self.handle_connection(stream)
+        except Exception:
+            # One connection's failure ends that connection, never the task group of all of them.
+            log.exception("internal error on a connection; it is closed")
         finally:
             if self._connection_slots is not None:
                 self._connection_slots.release()
