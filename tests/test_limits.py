@@ -120,7 +120,7 @@ def not_sliced(spec) -> set[str]:
     comparator, string.gsub's function and __tostring from Lua, so they yield.)"""
     engine, runtime = spec
     if runtime == "lua51":
-        return {"pcall_spin", "xpcall_spin", "index_spin", "tail_recursion"}
+        return {"pcall_spin", "xpcall_spin", "index_spin", "tail_recursion", "gsub_spin"}
     return set()
 
 
