@@ -10,17 +10,13 @@ engines where it gets through, so fixing the sandbox turns it into a failure to 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from support import (ENGINE_SPECS, ServerProcess, can_connect, engine_available, free_port,
-                     petrel_command, write_service)
+from support import ENGINE_SPECS, ServerProcess, engine_available, launch_server, write_service
 
 # Every engine and runtime: the suite's usual three, and the other lupa runtimes.
 ALL_SPECS = [p.values[0] for p in ENGINE_SPECS] + [("lupa", r) for r in ("lua51", "lua52", "lua53", "lua55")]
@@ -1071,24 +1067,7 @@ def _start(tmp: Path, spec: tuple[str, str | None], files: dict[str, str] | None
     pylib = tmp / "pylib"
     pylib.mkdir()
     (pylib / "zz_evil.py").write_text(EVIL)
-    name, runtime = spec
-    port = free_port()
-    args = ["serve", f"--lua.root={root}", f"--engine={name}", "--server.listen=127.0.0.1",
-            f"--server.port={port}", "--lua.statebuffer=1", "--log.level=7"]
-    if runtime:
-        args.append(f"--lua.runtime={runtime}")
-    args += list(options)
-    log_path = tmp / "server.log"
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(petrel_command(*args), stdout=log_file, stderr=subprocess.STDOUT,
-                                   cwd=str(tmp), env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    server = ServerProcess(process, log_path, port)
-    deadline = time.monotonic() + 30
-    while not can_connect(port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            server.stop()
-            raise AssertionError(f"server did not start:\n{server.log()}")
-        time.sleep(0.05)
+    server = launch_server(tmp, root, spec, *options, statebuffer=1)
     server.wait_for_log("listening")
     return Site(server, engine, root, outside, pylib)
 
