@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from . import __version__
 from .config import OPTIONS, ConfigError, load_config
-
-EXIT_CONFIG = 2
-EXIT_STARTUP = 1
+from .process import EXIT_CONFIG, run_worker
 
 
 def _format_default(value: Any) -> str:
@@ -84,75 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_worker(config)
     from .workers import run_workers
     return run_workers(config, workers)
-
-
-def run_worker(config: Any, process: str = "", report: Callable[[str, str], None] | None = None) -> int:
-    """Run one server process to completion; the exit code says how it ended.
-
-    ``process`` names it in the log ("w1"); ``report``, given to a worker by its master, is told
-    ``("ready", "")`` once the server listens, or ``("failed", why)`` when it cannot start.
-    """
-    from .server.stopsignals import block_stop_signals
-
-    # First of all, before any thread exists: SIGINT and SIGTERM are for the signal thread only.
-    block_stop_signals()
-
-    import anyio
-
-    from .engines import EngineUnavailable, ServiceLoadError, get_engine
-    from .log import setup_logging
-    from .server.app import Server
-
-    setup_logging(config.log_level, config.log_syslog, config.log_syslog_address, process)
-    log = logging.getLogger("petrel.server")
-
-    def failed(message: str) -> None:
-        if report is not None:
-            report("failed", message)
-
-    try:
-        engine_class = get_engine(config.lua_engine)
-        server = Server(config, engine_class)
-    except EngineUnavailable as exc:
-        message = f"option 'lua.engine' ({config.lua_engine}): {exc}"
-        print(f"petrel: {message}", file=sys.stderr)
-        failed(message)
-        return EXIT_CONFIG
-    if report is not None:
-        server.repeat_signal_exits = False   # the master escalates a second signal itself
-    server.watch_stop_signals()
-
-    def ready(_port: int) -> None:
-        if report is not None:
-            report("ready", "")
-
-    async def run() -> int:
-        try:
-            await server.start()
-        except ServiceLoadError as exc:
-            log.critical("cannot start: %s", exc)
-            failed(str(exc))
-            return EXIT_STARTUP
-        try:
-            await server.serve(ready)
-        except OSError as exc:
-            message = (f"cannot listen on {config.server_listen} port {config.server_port}: "
-                       f"{exc.strerror or exc}")
-            log.critical("%s", message)
-            failed(message)
-            return EXIT_STARTUP
-        return 0
-
-    return anyio.run(run, backend="asyncio", backend_options=_loop_options())
-
-
-def _loop_options() -> dict[str, Any]:
-    """uvloop (the 'fast' extra) when it is installed, else asyncio's own loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return {}
-    return {"loop_factory": uvloop.new_event_loop}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,6 @@
 """``server.workers`` > 1: a master process that starts the workers, restarts them, and stops them.
 
-Each worker is a whole server (:func:`petrel.cli.run_worker`) listening on the same port with
+Each worker is a whole server (:func:`petrel.process.run_worker`) listening on the same port with
 SO_REUSEPORT; the kernel spreads new connections over them. The master serves nothing. It:
 
 - restarts a worker that dies without being asked to (any exit status, any signal), logging how it
@@ -56,7 +56,7 @@ def describe_exit(exitcode: int) -> str:
 # -- the worker side ---------------------------------------------------------------------------------
 def worker_main(config: Any, number: int, channel: Any) -> None:
     """The target of a worker process."""
-    from .cli import run_worker
+    from .process import run_worker
     from .server.stopsignals import block_stop_signals
 
     block_stop_signals()   # before any thread starts: the signal thread must be the one to see them
