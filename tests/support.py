@@ -148,3 +148,17 @@ def launch_server(workdir: Path, root: Path | None, engine: tuple[str, str | Non
             time.sleep(0.05)
     return server
 
+
+def read_until_close(sock: socket.socket, limit: float = 10.0) -> bytes:
+    """Everything the server sends until it closes; fails the test if it does not close in time."""
+    data = b""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            return data
+        data += chunk
+    pytest.fail(f"the server did not close the connection; it sent {data[:200]!r}")

@@ -20,7 +20,7 @@ from petrel.config import ConfigError, load_config
 from petrel.server.protocol.http11 import H11Protocol, httptools_available, protocol_class
 
 from http1_parsers import http1_parser  # noqa: F401  (the fixture)
-from support import DEFAULT_ENGINE, petrel_command
+from support import DEFAULT_ENGINE, petrel_command, read_until_close
 
 SERVICE = {
     "bootstrap.lua": """
@@ -286,20 +286,6 @@ def test_longest_prefix_wins(srv):
         assert client.get("/mypath/abc").text == "first"
         assert client.get("/mypathx").text == "first"
         assert client.get("/other").text == "root /other"
-
-
-def read_until_close(sock: socket.socket, limit: float = 10.0) -> bytes:
-    data = b""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        try:
-            chunk = sock.recv(65536)
-        except ConnectionResetError:
-            break
-        if not chunk:
-            return data
-        data += chunk
-    pytest.fail(f"the server did not close the connection; it sent {data[:200]!r}")
 
 
 def read_answer(sock: socket.socket, ending: bytes, limit: float = 10.0) -> bytes:

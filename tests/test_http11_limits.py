@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from http1_parsers import http1_parser  # noqa: F401  (the fixture)
-from support import DEFAULT_ENGINE
+from support import DEFAULT_ENGINE, read_until_close
 
 SERVICE = {
     "bootstrap.lua": """
@@ -51,21 +51,6 @@ def srv(start_server, http1_parser):
 
 def connect(server) -> socket.socket:
     return socket.create_connection(("127.0.0.1", server.port), timeout=READ_LIMIT)
-
-
-def read_until_close(sock: socket.socket) -> bytes:
-    """Everything the server sends until it closes; fails if it does not close in READ_LIMIT."""
-    data = b""
-    deadline = time.monotonic() + READ_LIMIT
-    while time.monotonic() < deadline:
-        try:
-            chunk = sock.recv(65536)
-        except ConnectionResetError:
-            break
-        if not chunk:
-            return data
-        data += chunk
-    pytest.fail(f"the server did not close the connection; it sent {data[:200]!r}")
 
 
 def status_of(data: bytes) -> int:
