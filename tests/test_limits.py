@@ -19,7 +19,8 @@ function bootstrap()
     for _, name in ipairs({"fast", "spin", "pcall_spin", "xpcall_spin", "gsub_spin", "sort_spin",
                            "index_spin", "tostring_spin", "tail_recursion", "goto_spin", "rep_huge",
                            "grow", "error_tostring_loop", "response_index_loop", "deep_recursion",
-                           "sleep_then_spin", "concat_grow", "counter"}) do
+                           "sleep_then_spin", "concat_grow", "counter", "pattern_find",
+                           "pattern_gsub", "pattern_gmatch"}) do
         petrel.add_route("/" .. name, name)
     end
 end
@@ -76,6 +77,20 @@ function concat_grow(request, response)
     response.content = #table.concat(parts)
     return response
 end
+-- Backtracking patterns: C's matcher would take minutes over these, in one call.
+local subject, backtracking = ("a"):rep(40), ("a*"):rep(40) .. "b"
+function pattern_find(request, response)
+    response.content = tostring(string.find(subject, backtracking))
+    return response
+end
+function pattern_gsub(request, response)
+    response.content = (subject:gsub(backtracking, "x"))
+    return response
+end
+function pattern_gmatch(request, response)
+    for word in (subject .. " " .. subject):gmatch("(" .. backtracking .. ")") do end
+    return response
+end
 function error_tostring_loop(request, response)
     error(setmetatable({}, {__tostring = function() while true do end end}))
 end
@@ -110,6 +125,7 @@ RUNAWAYS = [
     ("spin", 503), ("pcall_spin", 503), ("xpcall_spin", 503), ("index_spin", 503),
     ("tostring_spin", 503), ("tail_recursion", 503), ("goto_spin", 503), ("grow", 500),
     ("gsub_spin", 503), ("sort_spin", 503), ("rep_huge", 500), ("concat_grow", 500),
+    ("pattern_find", 503), ("pattern_gsub", 503), ("pattern_gmatch", 503),
 ]
 MEMORY = {"grow", "rep_huge", "concat_grow"}   # stopped within their first time slice or two
 
@@ -117,10 +133,12 @@ MEMORY = {"grow", "rep_huge", "concat_grow"}   # stopped within their first time
 def not_sliced(spec) -> set[str]:
     """Where no yield is possible, the deadline still stops the code but nothing else runs
     meanwhile: on Lua 5.1 inside pcall, metamethods and tail calls. (The sandbox runs table.sort's
-    comparator, string.gsub's function and __tostring from Lua, so they yield.)"""
+    comparator, string.gsub's function and __tostring from Lua, so they yield, and so do
+    backtracking patterns, matched in Lua, but on Lua 5.1 through a tail call.)"""
     engine, runtime = spec
     if runtime == "lua51":
-        return {"pcall_spin", "xpcall_spin", "index_spin", "tail_recursion", "gsub_spin"}
+        return {"pcall_spin", "xpcall_spin", "index_spin", "tail_recursion", "gsub_spin",
+                "pattern_find", "pattern_gsub", "pattern_gmatch"}
     return set()
 
 

@@ -75,11 +75,19 @@ def limit_text(config: Any, kind: str) -> str:
 
 
 SANDBOX_PATH = os.path.join(os.path.dirname(__file__), "sandbox.lua")
+PATTERNS_PATH = os.path.join(os.path.dirname(__file__), "patterns.lua")
 
 
 def read_sandbox() -> bytes:
     """The sandbox policy every engine runs in each new state (sandbox.lua)."""
     with open(SANDBOX_PATH, "rb") as handle:
+        return handle.read()
+
+
+def read_patterns() -> bytes:
+    """The Lua pattern matcher in Lua (patterns.lua), for an engine whose string library matches in C
+    with no check-ins: the sandbox sends it the calls whose worst case would hold the event loop."""
+    with open(PATTERNS_PATH, "rb") as handle:
         return handle.read()
 
 

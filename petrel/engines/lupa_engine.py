@@ -27,7 +27,7 @@ import anyio
 from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
 from ..messages import Request, Response
 from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, ServiceLoadError, SourceFile,
-                   limit_text, read_sandbox, request_fields, resolve_module, response_from_fields)
+                   limit_text, read_patterns, read_sandbox, request_fields, resolve_module, response_from_fields)
 from .instrument import InstrumentError, instrument
 
 try:
@@ -89,9 +89,10 @@ class LupaEngine(Engine):
             raise EngineUnavailable(f"lupa has no '{runtime_name}' runtime on this machine "
                                     f"(option 'lua.runtime')") from None
         self.sandbox = read_sandbox()
+        self.patterns = read_patterns()
         self.runtime_name = runtime_name
         self._instrumented: dict[tuple[bytes, bytes], bytes] = {}
-        self._bytecode: bytes | None = None
+        self._bytecode: dict[bytes, bytes] = {}
 
     @property
     def description(self) -> str:
@@ -114,7 +115,8 @@ class LupaEngine(Engine):
                                     b"entropy": _entropy})
         lua_globals = runtime.globals()
         loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
-        sandbox = loader(self._sandbox_bytecode(), b"=petrel sandbox")
+        hooks[b"patterns"] = loader(self._compiled(self.patterns, b"=petrel patterns"), b"=petrel patterns")
+        sandbox = loader(self._compiled(self.sandbox, b"=petrel sandbox"), b"=petrel sandbox")
         fns_table = sandbox(hooks, getattr(self.config, "lua_timeout", 0), max_memory)
         fns = {key.decode(): value for key, value in fns_table.items()}
         # Nothing of the runtime but what the sandbox returned is reachable from service code; drop
@@ -132,14 +134,16 @@ class LupaEngine(Engine):
                 raise ServiceLoadError(f"loading {source.name} failed: {message}")
         return state
 
-    def _sandbox_bytecode(self) -> bytes:
-        """sandbox.lua compiled once: compiling it took most of the time of making a state."""
-        if self._bytecode is None:
+    def _compiled(self, text: bytes, chunkname: bytes) -> bytes:
+        """sandbox.lua (and patterns.lua) compiled once: compiling took most of the time of making a
+        state."""
+        bytecode = self._bytecode.get(chunkname)
+        if bytecode is None:
             probe = self.module.LuaRuntime(encoding=None, register_eval=False, register_builtins=False)
             lua_globals = probe.globals()
             loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
-            self._bytecode = lua_globals[b"string"][b"dump"](loader(self.sandbox, b"=petrel sandbox"))
-        return self._bytecode
+            bytecode = self._bytecode[chunkname] = lua_globals[b"string"][b"dump"](loader(text, chunkname))
+        return bytecode
 
     def _instrument(self, text: bytes, chunkname: bytes) -> Any:
         """The sandbox's hook: ``text`` with check-ins (cached: every state loads the same files)."""

@@ -61,13 +61,14 @@ local gsub_nesting = 0   -- string.gsub calls in progress (see checked_gsub)
 local stopped = nil      -- nil, or { kind = "timeout" | "memory", where = "chunk:line" }
 
 local SELF = getinfo and getinfo(1, "S").source
+local PATTERNS = "=petrel patterns"
 
 local function where_now()
     if not getinfo then return nil end
-    for level = 3, 40 do
+    for level = 3, 3000 do   -- the pattern matcher's recursion may sit above the handler's frame
         local info = getinfo(level, "Sl")
         if not info then break end
-        if info.currentline and info.currentline > 0 and info.source ~= SELF then
+        if info.currentline and info.currentline > 0 and info.source ~= SELF and info.source ~= PATTERNS then
             return info.short_src .. ":" .. info.currentline
         end
     end
@@ -258,8 +259,54 @@ local function lua_gsub(s, pattern, callback, max_n)
     return tconcat(out), n
 end
 
+-- Matching whose worst case would hold the event loop in one C call (a backtracking pattern on a
+-- long enough subject) runs in patterns.lua, which checks in; the engine passes it where its string
+-- library has no check-ins of its own.
+local lua_patterns = hooks.patterns and hooks.patterns(checkin, getinfo)
+local costly = lua_patterns and lua_patterns.costly
+local MAX_POSITION = 2 ^ 53
+
+local function pattern_text(v)   -- the string C would see, or nil: C handles the call
+    local kind = type(v)
+    if kind == "string" then return v end
+    if kind == "number" then return tostring(v) end
+    return nil
+end
+
+local function plain_position(v)   -- nil, or a number C reads as that integer
+    return v == nil or (type(v) == "number" and v == floor(v) and v > -MAX_POSITION and v < MAX_POSITION)
+end
+
+-- PUC Lua runs a C function that a Lua function tail-calls in that function's frame: C's error
+-- message would name the line of the sandbox's wrapper instead of the handler's. The wrappers that
+-- hand a call on to C relay its errors through pcall there, so they name the handler's line.
+local relay_c_errors = not not sfind(select(2, pcall(function(...) return sfind(...) end, "a", "[")), ":%d+: ")
+local RELAY_LEVEL = is51 and 3 or 2   -- Lua 5.1 counts the tail call as a level of its own
+local function relay(ok, ...)
+    if ok then return ... end
+    error((...), RELAY_LEVEL)
+end
+
 local function checked_gsub(s, pattern, repl, n)
     local kind = type(repl)
+    if costly then
+        local text, pat = pattern_text(s), pattern_text(pattern)
+        if text and pat and plain_position(n) and costly(text, pat)
+            and (kind == "string" or kind == "number" or kind == "table" or kind == "function") then
+            local where = lua_patterns.where(1)
+            if kind == "number" then
+                repl = tostring(repl)
+            elseif kind == "function" then
+                if gsub_nesting >= MAX_GSUB_NESTING then error("string.gsub nested too deeply", 2) end
+                local callback = repl
+                repl = function(...)
+                    gsub_nesting = gsub_nesting + 1
+                    return callback_done(callback(...))
+                end
+            end
+            return lua_patterns.gsub(where, text, pat, repl, n)
+        end
+    end
     if kind == "function" then
         if gsub_nesting >= MAX_GSUB_NESTING then error("string.gsub nested too deeply", 2) end
         local ks, kp = type(s), type(pattern)
@@ -284,6 +331,7 @@ local function checked_gsub(s, pattern, repl, n)
             return gsub_checked_result(sgsub(s, pattern, repl, n))
         end
     end
+    if relay_c_errors then return relay(pcall(sgsub, s, pattern, repl, n)) end
     return sgsub(s, pattern, repl, n)
 end
 
@@ -398,6 +446,35 @@ base.string, string_fields = readonly(string, "string")
 string_fields.dump = nil
 string_fields.rep = checked_rep
 string_fields.gsub = checked_gsub
+if costly then
+    local cfind, cmatch, cgmatch = string.find, string.match, string.gmatch
+    string_fields.find = function(s, pattern, init, plain)
+        if not plain then
+            local text, pat = pattern_text(s), pattern_text(pattern)
+            if text and pat and plain_position(init) and costly(text, pat) then
+                return lua_patterns.find(lua_patterns.where(1), text, pat, init)
+            end
+        end
+        if relay_c_errors then return relay(pcall(cfind, s, pattern, init, plain)) end
+        return cfind(s, pattern, init, plain)
+    end
+    string_fields.match = function(s, pattern, init)
+        local text, pat = pattern_text(s), pattern_text(pattern)
+        if text and pat and plain_position(init) and costly(text, pat) then
+            return lua_patterns.match(lua_patterns.where(1), text, pat, init)
+        end
+        if relay_c_errors then return relay(pcall(cmatch, s, pattern, init)) end
+        return cmatch(s, pattern, init)
+    end
+    string_fields.gmatch = function(s, pattern, init)
+        local text, pat = pattern_text(s), pattern_text(pattern)
+        if text and pat and plain_position(init) and costly(text, pat) then
+            return lua_patterns.gmatch(lua_patterns.where(1), text, pat, init)
+        end
+        if relay_c_errors then return relay(pcall(cgmatch, s, pattern, init)) end
+        return cgmatch(s, pattern, init)
+    end
+end
 local table_fields
 base.table, table_fields = readonly(table, "table")
 table_fields.concat = checked_concat
