@@ -82,6 +82,8 @@ local STATE = {}                         -- one per Lua state: tostring() tells 
 local helper = require("lib.helper")     -- in the require cache from load time on
 local ORIGINAL_GREET = helper.greet
 SHARED = { value = "original" }          -- a table the service made at load time
+DEEP = { nested = { n = 1, list = { 1, 2, 3 } }, gone = "here" }
+CLASS = setmetatable({}, { __index = { kind = "original" } })
 local GC_SEEN = {}                        -- what finalizers saw, if they ever run
 
 local BASE_NAMES = { "print", "pairs", "ipairs", "next", "select", "type", "tostring", "tonumber",
@@ -883,6 +885,37 @@ A.load_time_table_check = function()
     return value == "original" and "clean" or ("escaped: SHARED.value is " .. tostring(value))
 end
 
+-- (7b) Deeper: a nested table, a field deleted, a field added, a metatable's table, a metatable.
+A.load_time_deep_poison = function()
+    DEEP.nested.n = 99
+    table.insert(DEEP.nested.list, 4)
+    DEEP.gone = nil
+    DEEP.added = true
+    getmetatable(CLASS).__index.kind = "pwned"
+    setmetatable(DEEP, { __index = function() return "pwned" end })
+    return "poisoned"
+end
+A.load_time_deep_check = function()
+    local found = {}
+    if DEEP.nested.n ~= 1 then found[#found + 1] = "DEEP.nested.n" end
+    if #DEEP.nested.list ~= 3 then found[#found + 1] = "DEEP.nested.list" end
+    if DEEP.gone ~= "here" then found[#found + 1] = "DEEP.gone" end
+    if rawget(DEEP, "added") ~= nil then found[#found + 1] = "DEEP.added" end
+    if CLASS.kind ~= "original" then found[#found + 1] = "CLASS.kind" end
+    if getmetatable(DEEP) ~= nil then found[#found + 1] = "DEEP's metatable" end
+    return #found == 0 and "clean" or ("escaped: " .. table.concat(found, ", "))
+end
+
+-- (7c) A module that a request is the first to require.
+A.late_module_poison = function()
+    require("lib.late").value = "pwned"
+    return "poisoned"
+end
+A.late_module_check = function()
+    local value = require("lib.late").value
+    return value == "original" and "clean" or ("escaped: lib.late's value is " .. tostring(value))
+end
+
 -- (8) A finalizer left by one request runs later, outside it, and sees what is current then.
 A.gc_poison = function(request)
     local keep = {}
@@ -1042,7 +1075,8 @@ class Site:
 
 
 def escape_files(engine: str) -> dict[str, str]:
-    files = {"escapes.lua": HELPERS + SERVICE, "lib/helper.lua": HELPER, "lib/raises.lua": RAISES}
+    files = {"escapes.lua": HELPERS + SERVICE, "lib/helper.lua": HELPER, "lib/raises.lua": RAISES,
+             "lib/late.lua": 'return { value = "original" }\n'}
     if engine in INTEGER_RUNTIMES:
         files["integers.lua"] = INTEGERS
     if engine in CLOSE_RUNTIMES:
@@ -1160,10 +1194,10 @@ TWO_STEP = [
     Attempt("rawset_library"),
     Attempt("pairs_fields"),
     Attempt("table_insert"),
-    Attempt("require_cache", EVERY, "require returns one module table per state; a request that "
-            "assigns into it changes what require gives the next requests"),
-    Attempt("load_time_table", EVERY, "a table stored in a global at load time is shared and writable "
-            "(README documents this: 'treat them as constants')"),
+    Attempt("require_cache"),
+    Attempt("load_time_table"),
+    Attempt("load_time_deep"),
+    Attempt("late_module"),
     Attempt("gc"),
     Attempt("close", only=CLOSE_RUNTIMES),
 ]

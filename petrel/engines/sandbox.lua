@@ -574,6 +574,7 @@ local function load_text(text, chunkname)
 end
 
 local loaded = {}
+local sealed, seal_from   -- see "Load-time tables" below
 base.require = function(name)
     if type(name) ~= "string" then
         error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
@@ -589,6 +590,7 @@ base.require = function(name)
     local result = fn(name)
     if result == nil then result = true end
     loaded[name] = result
+    if sealed then seal_from(result) end
     return result
 end
 
@@ -631,10 +633,13 @@ local function method_stub(name, py, is_async)
     end
 end
 
+local owned = setmetatable({}, { __mode = "k" })   -- the sandbox's own tables among the service's
+
 local function make_class(name, methods)
     local index = {}
     for k, v in pairs(methods) do index[k] = v end
-    return {
+    owned[index] = true
+    local class = {
         __index = index,
         __newindex = function(_, k)
             error("attempt to set field '" .. tostring(k) .. "' of a " .. name .. " object", 2)
@@ -643,6 +648,8 @@ local function make_class(name, methods)
         __name = name,
         __metatable = false,
     }
+    owned[class] = true
+    return class
 end
 
 local serial = 0
@@ -785,7 +792,69 @@ local function load_source(text, chunkname)
     return true
 end
 
+-- Load-time tables. What the service's files (and bootstrap) built and left reachable from the
+-- globals or from a module's value is the state's, and every request it serves reads the same
+-- tables. A request may write to them, but not for the next one: when the state's first request
+-- begins, each such table is copied (its fields and its metatable), and at the end of every
+-- request each is compared with its copy, raw, and put back if it changed. A module first required
+-- during a request is copied when it has loaded. Tables held only in a chunk's locals are not
+-- reached (keep nothing about a request there).
+local dgetmetatable = debug and debug.getmetatable or getmetatable
+local dsetmetatable = debug and debug.setmetatable or setmetatable
+-- sealed: nil until the first request, then { table, copy, field count, metatable }...
+local sealed_seen = setmetatable({}, { __mode = "k" })
+
+seal_from = function(root)
+    local stack, top = { root }, 1
+    while top > 0 do
+        local t = stack[top]
+        stack[top] = nil
+        top = top - 1
+        if type(t) == "table" and not sealed_seen[t] and not protected[t] and not owned[t]
+            and not rawequal(t, base) then
+            sealed_seen[t] = true
+            local copy, count = {}, 0
+            for k, v in next, t do
+                copy[k] = v
+                count = count + 1
+                if type(k) == "table" then top = top + 1; stack[top] = k end
+                if type(v) == "table" then top = top + 1; stack[top] = v end
+            end
+            local mt = dgetmetatable(t)
+            if type(mt) == "table" then top = top + 1; stack[top] = mt end
+            sealed[#sealed + 1] = { t, copy, count, mt }
+        end
+    end
+end
+
+local function seal()
+    sealed = {}
+    for _, v in next, base do seal_from(v) end
+    for _, v in next, loaded do seal_from(v) end
+end
+
+local function unseal_changes()
+    for i = 1, #sealed do
+        local entry = sealed[i]
+        local t, copy = entry[1], entry[2]
+        local count, changed = 0, false
+        for k, v in next, t do
+            count = count + 1
+            if not rawequal(copy[k], v) then changed = true break end
+        end
+        local mt = entry[4]
+        if changed or count ~= entry[3] or not rawequal(dgetmetatable(t), mt) then
+            for k in next, t do
+                if copy[k] == nil then rawset(t, k, nil) end
+            end
+            for k, v in next, copy do rawset(t, k, v) end
+            if not rawequal(dgetmetatable(t), mt) then pcall(dsetmetatable, t, mt) end
+        end
+    end
+end
+
 local function begin_request()
+    if not sealed then seal() end
     begin_run()
     current = setmetatable({}, overlay_mt)
     env_mt.__index = current
@@ -793,6 +862,7 @@ local function begin_request()
 end
 
 local function end_request()
+    if sealed then unseal_changes() end
     if reseed_at_end then fresh_seed() end
     stopped = nil
     slice_end, deadline = huge, huge
