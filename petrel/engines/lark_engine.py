@@ -35,7 +35,7 @@ from ..lua_interp import Interpreter, LuaError, LuaInterrupt, LuaMemoryError, Lu
 from ..lua_interp.lobject import type_name
 from ..messages import Request, Response
 from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
-                   read_sandbox, request_fields, resolve_module, response_from_fields)
+                   read_sandbox, request_values, resolve_module, response_from_fields)
 
 log = logging.getLogger("petrel.lua")
 
@@ -322,9 +322,8 @@ class LarkEngine(Engine):
         if lstate.lib_version != self.libraries.version:
             self._install_libraries(lstate)
         call = lstate.state.call
-        request_table = self._to_lua(lstate, request_fields(request))
-        outcome = call(lstate.fns["start_handler"], handler, request_table, request_table.rawget("headers"),
-                       request_table.rawget("cookies"), request_table.rawget("args"))
+        values = [v.decode("latin-1") if type(v) is bytes else v for v in request_values(request)]
+        outcome = call(lstate.fns["start_handler"], handler, *values)
         if outcome[0] == "missing":
             raise HandlerError(handler, f"no global function '{handler}' (it is {outcome[1]})")
         try:

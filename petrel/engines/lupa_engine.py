@@ -27,7 +27,7 @@ import anyio
 from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
 from ..messages import Request, Response
 from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, ServiceLoadError, SourceFile,
-                   limit_text, read_patterns, read_sandbox, request_fields, resolve_module, response_from_fields)
+                   limit_text, read_patterns, read_sandbox, request_values, resolve_module, response_from_fields)
 from .instrument import InstrumentError, instrument
 
 try:
@@ -52,6 +52,8 @@ _ALLOCATOR_LIMIT = frozenset(("lua51", "lua52", "lua53", "lua54", "lua55"))
 MAX_TABLE_DEPTH = 32
 _PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
 _OK = (True,)
+_PAIRS_START = 14      # request_values: 3 counts and 11 scalar fields, then the pairs
+_MAX_ARGUMENTS = 1000  # arguments of one call into Lua (Lua 5.1 guarantees a C stack of 8000 slots)
 
 
 def _deny_attribute(obj: Any, name: Any, is_setting: bool) -> Any:
@@ -228,20 +230,45 @@ class LupaEngine(Engine):
                 return state.fns["method_stub"](name.encode(), call_async, True)
             return state.fns["async_stub"](call_async)
 
+        invoke = export.bind(ctx)
+
+        def finish(value: Any) -> tuple:
+            kind = type(value)
+            if value is None:
+                return _OK
+            if kind in _PLAIN and (kind is not int or -2**63 <= value < 2**63):
+                return (True, value)
+            return results(state, value)
+
+        if method:
+            def call_method(target: Any = None, *args: Any) -> tuple:
+                if not isinstance(target, owner):
+                    return bad_self
+                try:
+                    for arg in args:
+                        if type(arg) not in _PLAIN:
+                            args = tuple(to_python(state, a) for a in args)
+                            break
+                    return finish(invoke(target, args))
+                except LuaRuntimeError as exc:
+                    return (False, str(exc).encode("utf-8", "surrogateescape"))
+                except Exception:
+                    log.error("library function '%s' failed", name, exc_info=True)
+                    return internal
+            return state.fns["method_stub"](name.encode(), call_method, False)
+
         def call(*args: Any) -> tuple:
-            target, args = (args[0], args[1:]) if method else (None, args)
-            if method and not isinstance(target, owner):
-                return bad_self
             try:
-                value = export.call(ctx, target, arguments(args))
-                return results(state, value)
+                for arg in args:
+                    if type(arg) not in _PLAIN:
+                        args = tuple(to_python(state, a) for a in args)
+                        break
+                return finish(invoke(None, args))
             except LuaRuntimeError as exc:
                 return (False, str(exc).encode("utf-8", "surrogateescape"))
-            except Exception as exc:
+            except Exception:
                 log.error("library function '%s' failed", name, exc_info=True)
                 return internal
-        if method:
-            return state.fns["method_stub"](name.encode(), call, False)
         return state.fns["sync_stub"](call)
 
     def _results(self, state: LupaState, value: Any) -> tuple:
@@ -353,10 +380,11 @@ class LupaEngine(Engine):
         if state.lib_version != self.libraries.version:
             self._install_libraries(state)
         fns = state.fns
-        fields = request_fields(request)
-        table_from = state.runtime.table_from
-        outcome = fns["start_handler"](handler.encode(), table_from(fields), table_from(fields[b"headers"]),
-                                       table_from(fields[b"cookies"]), table_from(fields[b"args"]))
+        values = request_values(request)
+        if len(values) > _MAX_ARGUMENTS:
+            # More pairs than Lua's C stack takes as arguments: they cross as one sequence table.
+            values[_PAIRS_START:] = [state.runtime.table_from(values[_PAIRS_START:])]
+        outcome = fns["start_handler"](handler.encode(), *values)
         if outcome[0] == b"missing":
             raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
         result = await self._drive(state, outcome[1])

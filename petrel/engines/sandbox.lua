@@ -871,11 +871,31 @@ local function end_request()
     env_mt.__newindex = base
 end
 
-local function start_handler(name, request, headers, cookies, args)
+-- The request table, built here from plain values (the engine's request_values): counts of
+-- headers, cookies and query arguments, the scalar fields, then those as name, value pairs.
+local function pairs_table(values, from, count)
+    local t = {}
+    for i = from, from + 2 * count - 1, 2 do t[values[i]] = values[i + 1] end
+    return t
+end
+
+local function start_handler(name, nh, nc, na, path, method, proto, host, timestamp, content, remote_addr,
+                             ip_ver, remote_port, query, http_version, ...)
     local fn = rawget(base, name)
     if type(fn) ~= "function" then return "missing", type(fn) end
     begin_request()
-    request.headers, request.cookies, request.args = headers, cookies, args
+    local request = { path = path, method = method, proto = proto, host = host, timestamp = timestamp,
+                      content = content, remote_addr_str = remote_addr, remote_addr_ip_ver = ip_ver,
+                      remote_port = remote_port, query = query, http_version = http_version }
+    if nh + nc + na > 0 then
+        local values = ...   -- many pairs come as one sequence table, else as the arguments
+        if type(values) ~= "table" then values = { ... } end
+        request.headers = pairs_table(values, 1, nh)
+        request.cookies = pairs_table(values, 1 + 2 * nh, nc)
+        request.args = pairs_table(values, 1 + 2 * (nh + nc), na)
+    else
+        request.headers, request.cookies, request.args = {}, {}, {}
+    end
     local response = { status = 200, headers = {}, content = "" }
     return "step", run(fn, request, response)
 end

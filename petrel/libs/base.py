@@ -209,8 +209,9 @@ class Export:
 
     def convert_args(self, args: tuple) -> list:
         converted = []
+        given = len(args)
         for index, param in enumerate(self.params):
-            value = args[index] if index < len(args) else None
+            value = args[index] if index < given else None
             if value is None:
                 if param.has_default:
                     converted.append(param.default)
@@ -239,6 +240,27 @@ class Export:
         if self.wants_ctx:
             prefix.append(ctx)
         return prefix + converted
+
+    def bind(self, ctx: "LibraryContext") -> Callable[[Any, tuple], Any]:
+        """This export as a function ``(target, lua_args) -> result`` for one context, shaped once
+        so that a call does only its own work: a function of no arguments skips the conversion;
+        ``target`` (the object of a method) must already be checked by the engine."""
+        func, convert = self.func, self.convert_args
+        if not self.params and not self.varargs:   # extra Lua arguments are ignored, as always
+            if self.is_method:
+                if self.wants_ctx:
+                    return lambda target, args: func(target, ctx)
+                return lambda target, args: func(target)
+            if self.wants_ctx:
+                return lambda target, args: func(ctx)
+            return lambda target, args: func()
+        if self.is_method:
+            if self.wants_ctx:
+                return lambda target, args: func(target, ctx, *convert(args))
+            return lambda target, args: func(target, *convert(args))
+        if self.wants_ctx:
+            return lambda target, args: func(ctx, *convert(args))
+        return lambda target, args: func(*convert(args))
 
     def call(self, ctx: "LibraryContext", target: Any, args: tuple) -> Any:
         """Call a synchronous export. ``target`` is the object for a method, else None."""
