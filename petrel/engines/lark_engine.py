@@ -90,6 +90,44 @@ def _clock() -> tuple:
     return (time.thread_time(),)
 
 
+_MISSING = object()
+
+
+class _LoadTimeTables:
+    """The sandbox's load-time tables of one state, copied and compared in Python (the same policy
+    as the sandbox's Lua loop, about twenty times faster on this engine): ``seal(t)`` when the
+    state's first request begins, ``unseal()`` at the end of every request."""
+
+    __slots__ = ("tables",)
+
+    def __init__(self) -> None:
+        self.tables: list[tuple[LuaTable, dict, Any]] = []
+
+    def seal(self, table: Any = None, *_: Any) -> tuple:
+        if isinstance(table, LuaTable):
+            self.tables.append((table, dict(table.hash), table.meta))
+        return ()
+
+    def unseal(self, *_: Any) -> tuple:
+        for table, copy, meta in self.tables:
+            fields = table.hash
+            if table.meta is not meta or len(fields) != len(copy) or not _same_fields(fields, copy):
+                fields.clear()
+                fields.update(copy)
+                table.keys = None
+                table.meta = meta
+        return ()
+
+
+def _same_fields(fields: dict, copy: dict) -> bool:
+    for key, value in fields.items():
+        was = copy.get(key, _MISSING)
+        # identical, or equal and of the same type (1 and 1.0, true and 1 are different Lua values)
+        if was is not value and (type(was) is not type(value) or was != value):
+            return False
+    return True
+
+
 class LarkEngine(Engine):
     name = "lark"
 
@@ -127,8 +165,10 @@ class LarkEngine(Engine):
 
         def memory() -> tuple:
             return (state.memory_used() / 1024,)
+        load_time = _LoadTimeTables()
         hooks = _table({"read_module": self._read_module, "clock": _clock, "preempt": _preempt,
-                        "memory": memory, "entropy": _entropy, "threaded": True})
+                        "memory": memory, "entropy": _entropy, "threaded": True,
+                        "seal": load_time.seal, "unseal": load_time.unseal})
         sandbox = state.load(self.sandbox, SANDBOX_CHUNK)
         fns = state.call(sandbox, hooks, self.config.lua_timeout, self.config.lua_max_memory)[0]
         lstate.fns = {key: value for key, value in fns.items()}

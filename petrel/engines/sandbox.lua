@@ -801,7 +801,9 @@ end
 -- reached (keep nothing about a request there).
 local dgetmetatable = debug and debug.getmetatable or getmetatable
 local dsetmetatable = debug and debug.setmetatable or setmetatable
--- sealed: nil until the first request, then { table, copy, field count, metatable }...
+-- sealed: nil until the first request, then { table, copy, field count, metatable }... An engine
+-- may copy and compare the tables itself, faster: hooks.seal(t) and hooks.unseal().
+local native_seal, native_unseal = hooks.seal, hooks.unseal
 local sealed_seen = setmetatable({}, { __mode = "k" })
 
 seal_from = function(root)
@@ -813,16 +815,16 @@ seal_from = function(root)
         if type(t) == "table" and not sealed_seen[t] and not protected[t] and not owned[t]
             and not rawequal(t, base) then
             sealed_seen[t] = true
-            local copy, count = {}, 0
+            local copy, count = native_seal == nil and {} or nil, 0
             for k, v in next, t do
-                copy[k] = v
+                if copy then copy[k] = v end
                 count = count + 1
                 if type(k) == "table" then top = top + 1; stack[top] = k end
                 if type(v) == "table" then top = top + 1; stack[top] = v end
             end
             local mt = dgetmetatable(t)
             if type(mt) == "table" then top = top + 1; stack[top] = mt end
-            sealed[#sealed + 1] = { t, copy, count, mt }
+            if copy then sealed[#sealed + 1] = { t, copy, count, mt } else native_seal(t) end
         end
     end
 end
@@ -834,6 +836,7 @@ local function seal()
 end
 
 local function unseal_changes()
+    if native_unseal then return native_unseal() end
     for i = 1, #sealed do
         local entry = sealed[i]
         local t, copy = entry[1], entry[2]
