@@ -288,3 +288,26 @@ def test_concurrent_sleeps_suspend_only_their_request(server):
     assert total < 100 * 3.0 / 4, total
     # The other route answered while the sleepers were still asleep.
     assert fast_done < first_slow_done
+
+def test_many_query_arguments_and_headers_reach_the_handler(start_server, engine):
+    """More name/value pairs than one call into Lua takes as arguments still arrive, all of them."""
+    service = {"many.lua": """
+function bootstrap() petrel.add_route("/many", "many") end
+function many(request, response)
+    local args, headers = 0, 0
+    for _ in pairs(request.args) do args = args + 1 end
+    for _ in pairs(request.headers) do headers = headers + 1 end
+    response.content = args .. " " .. headers .. " " .. request.args.a1 .. " " .. request.args.a3000
+        .. " " .. request.headers["x-h399"]
+    return response
+end
+"""}
+    server = start_server(service, engine, "--server.max-request-line=65536", "--server.max-headers=500",
+                          statebuffer=1)
+    query = "&".join(f"a{i}={i}" for i in range(1, 3001))
+    headers = {f"x-h{i}": str(i) for i in range(400)}
+    reply = httpx.get(f"{server.url}/many?{query}", headers=headers, timeout=60)
+    assert reply.status_code == 200, reply.text
+    count_args, count_headers, first, last, header = reply.text.split()
+    assert (count_args, first, last, header) == ("3000", "1", "3000", "399")
+    assert int(count_headers) >= 400
