@@ -236,6 +236,7 @@ local function match_capture(ms, s, digit)
     end
     local len = ms.cap_len[l]
     if len < 0 then return nil end   -- a position capture: C compares a huge length, never equal
+    ms.steps = ms.steps - floor(len / 16)   -- the comparison is as long as the capture
     if ms.e - s >= len and ssub(ms.s, ms.cap_init[l], ms.cap_init[l] + len - 1) == ssub(ms.s, s, s + len - 1) then
         return s + len
     end
