@@ -20,7 +20,7 @@ function bootstrap()
                            "index_spin", "tostring_spin", "tail_recursion", "goto_spin", "rep_huge",
                            "grow", "error_tostring_loop", "response_index_loop", "deep_recursion",
                            "sleep_then_spin", "concat_grow", "counter", "pattern_find",
-                           "pattern_gsub", "pattern_gmatch"}) do
+                           "pattern_gsub", "pattern_gmatch", "pattern_balance", "pattern_backref"}) do
         petrel.add_route("/" .. name, name)
     end
 end
@@ -91,6 +91,15 @@ function pattern_gmatch(request, response)
     for word in (subject .. " " .. subject):gmatch("(" .. backtracking .. ")") do end
     return response
 end
+function pattern_balance(request, response)   -- %b scans to the end from every position
+    response.content = tostring(string.find(("("):rep(200000), "%b()"))
+    return response
+end
+function pattern_backref(request, response)   -- each try compares a long capture again
+    local s = ("ab"):rep(100000)
+    response.content = tostring(string.find(s, "(.*)%1x"))
+    return response
+end
 function error_tostring_loop(request, response)
     error(setmetatable({}, {__tostring = function() while true do end end}))
 end
@@ -125,7 +134,8 @@ RUNAWAYS = [
     ("spin", 503), ("pcall_spin", 503), ("xpcall_spin", 503), ("index_spin", 503),
     ("tostring_spin", 503), ("tail_recursion", 503), ("goto_spin", 503), ("grow", 500),
     ("gsub_spin", 503), ("sort_spin", 503), ("rep_huge", 500), ("concat_grow", 500),
-    ("pattern_find", 503), ("pattern_gsub", 503), ("pattern_gmatch", 503),
+    ("pattern_find", 503), ("pattern_gsub", 503), ("pattern_gmatch", 503), ("pattern_balance", 503),
+    ("pattern_backref", 503),
 ]
 MEMORY = {"grow", "rep_huge", "concat_grow"}   # stopped within their first time slice or two
 
@@ -138,7 +148,7 @@ def not_sliced(spec) -> set[str]:
     engine, runtime = spec
     if runtime == "lua51":
         return {"pcall_spin", "xpcall_spin", "index_spin", "tail_recursion", "gsub_spin",
-                "pattern_find", "pattern_gsub", "pattern_gmatch"}
+                "pattern_find", "pattern_gsub", "pattern_gmatch", "pattern_balance", "pattern_backref"}
     return set()
 
 

@@ -282,6 +282,9 @@ def match_balance(ms, s, p):
     cont = 1
     s += 1
     n = len(src)
+    ms.budget -= (n - s) >> 4   # charged as if the scan went to the end
+    if ms.budget <= 0:
+        ms.tick()
     while s < n:
         c = src[s]
         if c == e:
@@ -301,6 +304,9 @@ def match_capture(ms, s, l):
     init, ln = ms.capture[idx]
     if ln < 0:  # a position capture: C compares a (size_t)-2 length, which never fits
         return None
+    ms.budget -= ln >> 4   # the comparison is as long as the capture
+    if ms.budget <= 0:
+        ms.tick()
     cap = ms.src[init:init + ln]
     if ms.src.startswith(cap, s) and len(ms.src) - s >= ln:
         return s + ln
