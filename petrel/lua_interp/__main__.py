@@ -11,6 +11,7 @@ import sys
 import threading
 
 from .interpreter import Interpreter
+from .linit import open_standalone
 from .lobject import LuaError, LuaSyntaxError, LuaTable
 
 VERSION = "Lua 5.4 (petrel.lua_interp, pure Python)"
@@ -81,6 +82,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     interp = Interpreter()
     state = interp.new_state()
+    open_standalone(state.runtime, state.globals)
     stats = []
     interactive = False
     show_version = False

@@ -28,3 +28,13 @@ def open_libs(rt, G):
     package = G.__class__()
     package.rawset("loaded", loaded)
     G.rawset("package", package)
+
+
+def open_standalone(rt, G):
+    """What the lua command adds to a state: require, package and debug (handlers never get these)."""
+    from .ldblib import open_debug
+    from .lpackagelib import open_package
+    package = open_package(rt, G)
+    debug = open_debug(rt)
+    G.rawset("debug", debug)
+    package.rawget("loaded").rawset("debug", debug)
