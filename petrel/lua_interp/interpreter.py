@@ -48,7 +48,7 @@ class Interpreter:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                code = compile(pysrc, "<lua %s>" % src_name, "exec")
+                code = compile(pysrc, "<lua %s>" % src_name.replace("\0", "\\0"), "exec")
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
             # Python's own limits (nested parentheses, indentation levels) on the generated
             # code: a Lua error naming the Lua line, never a Python one

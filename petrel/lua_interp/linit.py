@@ -38,3 +38,7 @@ def open_standalone(rt, G):
     debug = open_debug(rt)
     G.rawset("debug", debug)
     package.rawget("loaded").rawset("debug", debug)
+    from .lcorolib import open_coroutine
+    co = open_coroutine(rt)
+    G.rawset("coroutine", co)
+    package.rawget("loaded").rawset("coroutine", co)

@@ -379,7 +379,7 @@ def type_name(v) -> str:
         return "table"
     if callable(v):
         return "function"
-    return "userdata"
+    return getattr(t, "lua_type", "userdata")
 
 
 def float_to_int(f: float):

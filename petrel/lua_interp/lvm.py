@@ -64,7 +64,7 @@ def tostring_basic(v) -> str:
         return "table: 0x%08x" % id(v)
     if callable(v):
         return "function: 0x%08x" % id(v)
-    return "userdata: 0x%08x" % id(v)
+    return "%s: 0x%08x" % (getattr(t, "lua_type", "userdata"), id(v))
 
 
 def _tn(v):
