@@ -17,6 +17,8 @@ STACK_SIZE = 256 * 1024 * 1024
 class _Killed(BaseException):
     """Unwinds a suspended coroutine that coroutine.close ends."""
 
+    close_value = None
+
 
 class Coroutine:
     lua_type = "thread"
@@ -73,8 +75,7 @@ def _make(rt):
         if co.status != "suspended":
             return False, ("cannot resume non-suspended coroutine",)
         prev = st.current
-        if prev is not None:
-            prev.status = "normal"
+        (prev if prev is not None else MAIN).status = "normal"
         co.status = "running"
         st.current = co
         co.transfer = args
@@ -90,8 +91,7 @@ def _make(rt):
             co.resume_sem.release()
         co.yield_sem.acquire()
         st.current = prev
-        if prev is not None:
-            prev.status = "running"
+        (prev if prev is not None else MAIN).status = "running"
         if co.done:
             co.status = "dead"
             if co.foreign is not None:
@@ -137,7 +137,7 @@ def _make(rt):
     def co_isyieldable(*args):
         if args:
             co = checkco(args[0], 1, "isyieldable")
-            return (co is not MAIN and co.status == "running",)
+            return (co is not MAIN,)
         return (st.current is not None,)
 
     def co_wrap(f=NOVALUE, *_):
@@ -159,8 +159,14 @@ def _make(rt):
             raise LuaError("cannot close a %s coroutine" % co.status)
         if co.status == "suspended" and co.thread is not None:
             co.killed = True
+            co.status = "running"
+            prev, st.current = st.current, co
             co.resume_sem.release()
             co.yield_sem.acquire()
+            st.current = prev
+            if co.foreign is not None:
+                e, co.foreign = co.foreign, None
+                raise e
         co.status = "dead"
         if co.error is not None:
             err, co.error = co.error, None

@@ -806,8 +806,10 @@ def str_format(rt, fmt=NOVALUE, *args):
             out.append(_format_float(_checkformat(form, FLAGS_F, True), conv, x))
         elif conv == "p":
             spec = _checkformat(form, FLAGS_C, False)
-            if type(v) is LuaTable or (callable(v) and type(v) is not bool):
+            if type(v) is LuaTable or (callable(v) and type(v) is not bool) or hasattr(type(v), "lua_type"):
                 sv = "0x%014x" % id(v)
+            elif type(v) is str:  # equal strings are one object in Lua
+                sv = "0x%014x" % (hash(v) & 0xFFFFFFFFFFFF)
             else:
                 sv = "(null)"
             out.append(_pad(spec, "", "", sv, False))

@@ -723,7 +723,8 @@ class Runtime:
         if exc is not None:
             if isinstance(exc, LuaError) and not exc.catchable:
                 return  # the state is being stopped: no Lua code runs on the way out
-            err = exc.value if isinstance(exc, LuaError) else str(exc)
+            # a coroutine being closed unwinds with no error value
+            err = exc.value if isinstance(exc, LuaError) else getattr(exc, "close_value", str(exc))
         call(h, v, err)
 
     # ------------------------------------------------------------ conversions
