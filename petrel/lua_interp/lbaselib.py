@@ -92,6 +92,8 @@ def luaB_ipairs(rt, *args):
 @needs_runtime
 def _ipairs_aux_rt(rt, t, i):
     i += 1
+    if i > 0x7FFFFFFFFFFFFFFF:  # integer arithmetic wraps around
+        i = -0x8000000000000000
     v = rt.index(t, i) if type(t) is not LuaTable or t.meta is not None else t.hash.get(i)
     if v is None:
         return (None,)
@@ -100,6 +102,8 @@ def _ipairs_aux_rt(rt, t, i):
 
 def ipairs_aux(t=None, i=0, *_):
     i += 1
+    if i > 0x7FFFFFFFFFFFFFFF:  # integer arithmetic wraps around
+        i = -0x8000000000000000
     v = t.hash.get(i) if type(t) is LuaTable else None
     if v is None:
         return (None,)

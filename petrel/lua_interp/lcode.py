@@ -575,6 +575,7 @@ class Compiler:
         self.indent = 1
         self.loops = []
         saved_close, self.close_depth = self.close_depth, 0
+        saved_labels, self.labels_stack = self.labels_stack, []   # labels are per function
         for v in f.vars:
             v.pyscope = scope
         self.line = f.line
@@ -601,6 +602,7 @@ class Compiler:
         body = scope.lines
         self.scope, self.indent, self.loops = parent_scope, parent_indent, parent_loops
         self.close_depth = saved_close
+        self.labels_stack = saved_labels
         self.line = f.line
         self.emit("def %s(%s):" % (name, ", ".join(params)))
         if scope.nonlocals:
