@@ -526,6 +526,8 @@ class Compiler:
         self.line = 0
         self.loops = []          # stack of _Loop within the current PyScope chain
         self.labels_stack = []   # per Lua block: dict label -> info
+        self.labels_base = 0     # where the labels of the function being compiled start
+        self.repeat_bodies = set()  # a repeat body's end is still in its locals' scope (until)
         self.close_depth = 0     # inside to-be-closed scopes of the current Lua function
         self.ndispatch = 0
 
@@ -575,7 +577,7 @@ class Compiler:
         self.indent = 1
         self.loops = []
         saved_close, self.close_depth = self.close_depth, 0
-        saved_labels, self.labels_stack = self.labels_stack, []   # labels are per function
+        saved_labels, self.labels_base = self.labels_base, len(self.labels_stack)  # labels are per function
         for v in f.vars:
             v.pyscope = scope
         self.line = f.line
@@ -602,7 +604,7 @@ class Compiler:
         body = scope.lines
         self.scope, self.indent, self.loops = parent_scope, parent_indent, parent_loops
         self.close_depth = saved_close
-        self.labels_stack = saved_labels
+        self.labels_base = saved_labels
         self.line = f.line
         self.emit("def %s(%s):" % (name, ", ".join(params)))
         if scope.nonlocals:
@@ -635,11 +637,14 @@ class Compiler:
             if type(s) is N.Label:
                 if s.name in labels:
                     raise CompileError("label '%s' already defined on line %d" % (s.name, labels[s.name].line), s.line)
-                for outer in self.labels_stack:
-                    if s.name in outer and outer[s.name] is not None:
+                for outer in self.labels_stack[self.labels_base:]:
+                    # an enclosing block's label is visible from its definition on
+                    if s.name in outer and outer[s.name] is not None and outer[s.name].line <= s.line:
                         raise CompileError("label '%s' already defined on line %d" % (s.name, outer[s.name].line), s.line)
                 labels[s.name] = s
         gotos = self._gotos_in(stats) if labels else []
+        if gotos:
+            self._check_jumps_into_scope(stats, labels)
         needs_dispatch = any(g.label in labels and not self._is_continue_goto(g) for g in gotos)
         self.labels_stack.append(labels)
         try:
@@ -649,6 +654,24 @@ class Compiler:
                 self.stats(stats, 0)
         finally:
             self.labels_stack.pop()
+
+    def _check_jumps_into_scope(self, stats, labels):
+        """A forward goto may not jump into the scope of a local, unless the label ends the block."""
+        where = {id(s): i for i, s in enumerate(stats)}
+        for i, s in enumerate(stats):
+            for g in self._gotos_in([s]):
+                lab = labels.get(g.label)
+                if lab is None:
+                    continue
+                li = where[id(lab)]
+                if li <= i or (id(stats) not in self.repeat_bodies
+                               and all(type(t) is N.Label for t in stats[li + 1:])):
+                    continue
+                for t in stats[i + 1:li]:
+                    if type(t) is N.Local or type(t) is N.LocalFunction:
+                        name = t.names[0] if type(t) is N.Local else t.name
+                        raise CompileError("<goto %s> at line %d jumps into the scope of local '%s'"
+                                           % (g.label, g.line, name), g.line)
 
     def _gotos_in(self, stats):
         out = []
@@ -953,6 +976,7 @@ class Compiler:
         self.indent += 1
         self.scope.nonlocals.add("tick")
         self.emit(TICK)
+        self.repeat_bodies.add(id(s.body))
         self.loop_body(s, s.body, [], until=s.cond)
         self.indent -= 1
 
