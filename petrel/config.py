@@ -72,6 +72,34 @@ def _parse_http1_parser(text: str) -> str:
     return value
 
 
+LOG_LEVEL_NAMES = {"emerg": 0, "emergency": 0, "alert": 1, "crit": 2, "critical": 2, "err": 3, "error": 3,
+                   "warning": 4, "warn": 4, "notice": 5, "info": 6, "debug": 7}
+
+
+def _parse_log_level(text: str) -> int:
+    """A syslog level, 0 emerg ... 7 debug, by number or by name (debug, info, warning, error...)."""
+    value = text.strip().lower()
+    if value in LOG_LEVEL_NAMES:
+        return LOG_LEVEL_NAMES[value]
+    if not value.lstrip("-").isdigit():
+        raise ValueError("expected 0-7 or a name: emerg, alert, crit, error, warning, notice, info, debug")
+    return _parse_int(0, 7)(value)
+
+
+def _parse_log_format(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("text", "json"):
+        raise ValueError("expected text or json")
+    return value
+
+
+def _parse_path_prefix(text: str) -> str:
+    value = text.strip()
+    if value and not value.startswith("/"):
+        raise ValueError("expected a path starting with '/'")
+    return value
+
+
 def _parse_path_prefix(text: str) -> str:
     value = text.strip()
     if value and not value.startswith("/"):
@@ -161,10 +189,14 @@ OPTIONS: tuple[Option, ...] = (
            "MiB of memory one Lua state may use; beyond it the handler is stopped with 500 "
            "(0 = no limit)"),
     Option("log", "syslog", False, _parse_bool, "log to the local syslog instead of the console"),
-    Option("log", "level", 6, _parse_int(0, 7), "0 emerg ... 7 debug"),
+    Option("log", "level", 6, _parse_log_level,
+           "0 emerg ... 7 debug, or a name: emerg, alert, crit, error, warning, notice, info, debug"),
     Option("log", "access", False, _parse_bool, "one log line per request"),
     Option("log", "syslog-address", "", _parse_str,
            "syslog socket path, or host:port for UDP (empty = /dev/log, else localhost:514)"),
+    Option("log", "format", "text", _parse_log_format,
+           "console lines as text (time | worker | component | level | message) or json (one "
+           "object a line)"),
     Option("metrics", "log", 0, _parse_int(0), "log the metrics every N seconds, 0 = off"),
     Option("metrics", "graphite", False, _parse_bool, "send the metrics to Graphite"),
     Option("metrics", "graphite.interval", 10, _parse_int(1), "seconds between Graphite reports"),
@@ -239,13 +271,29 @@ def _read_file(path: str, values: dict[str, Any], sources: dict[str, str]) -> No
             _apply(values, sources, f"{section_name}.{name}", text, where, base_dir)
 
 
+ENV_PREFIX = "PETREL_"
+
+
+def env_name(key: str) -> str:
+    """The environment variable of an option: ``server.http2.max-frame-size`` is
+    ``PETREL_SERVER_HTTP2_MAX_FRAME_SIZE``."""
+    return ENV_PREFIX + key.upper().replace(".", "_").replace("-", "_")
+
+
+ENV_NAMES: dict[str, str] = {env_name(option.key): option.key for option in OPTIONS}
+
+
 def load_config(path: str | None = None, overrides: list[tuple[str, str]] | None = None,
-                require_root: bool = True) -> Any:
-    """Build a Config from an optional file and ``(key, value)`` command-line overrides."""
+                require_root: bool = True, environ: Any = None) -> Any:
+    """Build a Config from an optional file, the ``PETREL_<GROUP>_<OPTION>`` variables of
+    ``environ`` (when given) and ``(key, value)`` command-line overrides, each winning over the last."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     if path is not None:
         _read_file(path, values, sources)
+    for name, key in ENV_NAMES.items():
+        if environ is not None and name in environ:
+            _apply(values, sources, key, environ[name], f"environment variable {name}", os.getcwd())
     for key, text in overrides or ():
         _apply(values, sources, key, text, f"command line --{key}", os.getcwd())
     config = Config(**values, sources=sources)

@@ -1,9 +1,14 @@
-"""Logging set-up: ``time | component | level | message`` on the console, or the local syslog.
+"""Logging set-up: ``time | worker | component | level | message`` on the console, or the local syslog.
 
-With several worker processes every line also names its process, right after the time:
-``time | w2 | component | level | message`` for worker 2, ``time | master | ...`` for the process
-that supervises them (syslog: ``petrel[pid]: w2 | component | message``). A single process keeps
-the shorter format.
+Every line names its process right after the time: ``time | w2 | component | level | message``
+for worker 2, ``time | master | ...`` for the process that supervises workers, ``w1`` for a server
+that runs as one process (syslog: ``petrel[pid]: w2 | component | message``).
+
+``log.format = json`` writes one JSON object a line instead (for log shippers):
+``{"time": "2026-01-02T10:00:00.123+00:00", "worker": "w1", "component": "server", "level":
+"info", "message": "..."}``; an access line adds its fields (``remote``, ``method``, ``path``,
+``query``, ``http_version``, ``status``, ``bytes``, ``duration_ms``, ``request_id``,
+``user_agent``).
 
 Levels are syslog's (0 emerg ... 7 debug) as in the original; ``log.level`` drops everything above it.
 Components are logger names under ``petrel.`` (``petrel.server``, ``petrel.lua``, ``petrel.access``).
@@ -15,6 +20,8 @@ socket holds only a few messages) must not stall the event loop, so when that th
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
 import logging.handlers
 import os
@@ -58,6 +65,30 @@ class ConsoleFormatter(logging.Formatter):
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
         return text
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object a line; the fields of an access line (``record.access``) are added to it."""
+
+    def __init__(self, process: str = "") -> None:
+        super().__init__()
+        self.process = process
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
+        entry: dict = {
+            "time": stamp.isoformat(timespec="milliseconds"),
+            "worker": self.process,
+            "component": record.name.removeprefix("petrel.") or "petrel",
+            "level": SYSLOG_NAMES[syslog_level(record)],
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "access", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class SyslogFormatter(logging.Formatter):
@@ -146,8 +177,10 @@ def syslog_address(option: str = "") -> str | tuple[str, int]:
     return option
 
 
-def setup_logging(level: int, use_syslog: bool, address: str = "", process: str = "") -> logging.Logger:
-    """Log to the console or syslog; ``process`` ("w1", "master") names this process in every line."""
+def setup_logging(level: int, use_syslog: bool, address: str = "", process: str = "w1",
+                  fmt: str = "text") -> logging.Logger:
+    """Log to the console or syslog; ``process`` ("w1", "master") names this process in every line;
+    ``fmt`` is log.format (text or json, for the console)."""
     root = logging.getLogger("petrel")
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -162,7 +195,7 @@ def setup_logging(level: int, use_syslog: bool, address: str = "", process: str 
             use_syslog = False
     if not use_syslog:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(ConsoleFormatter(process))
+        handler.setFormatter(JSONFormatter(process) if fmt == "json" else ConsoleFormatter(process))
     handler.addFilter(_LevelFilter(level))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if level >= 7 else logging.INFO if level >= 5 else

@@ -30,7 +30,8 @@ def run_worker(config: Any, process: str = "", report: Callable[[str, str], None
     from .log import setup_logging
     from .server.app import Server
 
-    setup_logging(config.log_level, config.log_syslog, config.log_syslog_address, process)
+    setup_logging(config.log_level, config.log_syslog, config.log_syslog_address, process or "w1",
+                  config.log_format)
     log = logging.getLogger("petrel.server")
 
     def failed(message: str) -> None:
@@ -47,6 +48,7 @@ def run_worker(config: Any, process: str = "", report: Callable[[str, str], None
         return EXIT_CONFIG
     if report is not None:
         server.repeat_signal_exits = False   # the master escalates a second signal itself
+    server.announce = process in ("", "w1")
     server.watch_stop_signals()
 
     def ready(_port: int) -> None:

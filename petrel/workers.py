@@ -313,5 +313,5 @@ def run_workers(config: Any, count: int) -> int:
     from .log import setup_logging
 
     log = setup_logging(config.log_level, config.log_syslog, config.log_syslog_address,
-                        process="master").getChild("server")
+                        process="master", fmt=config.log_format).getChild("server")
     return Master(config, count, log).run()

@@ -63,21 +63,25 @@ def wait_until_serving(server, port: int) -> None:
 def test_console_format_and_access_log(start_server):
     server = start_server(SERVICE, DEFAULT_ENGINE, "--log.access=1")
     with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
-        assert client.get("/hello/x?q=1").text == "hello GET 0"
+        assert client.get("/hello/x?q=1", headers={"user-agent": 'probe "1"'}).text == "hello GET 0"
         assert client.post("/hello/post", content=b"12345").text == "hello POST 5"
         assert client.get("/nothing").status_code == 404
     with httpx.Client(base_url=server.url, timeout=TIMEOUT, http1=False, http2=True) as client:
         assert client.get("/hello/two").text == "hello GET 0"
     server.wait_for_log(r"access \| info \| 127\.0\.0\.1 GET /hello/two HTTP/2 ")
     lines = server.log().splitlines()
-    assert all(re.match(rf"^{STAMP} \| [\w.]+ \| ({'|'.join(NAMES)}) \| ", line) for line in lines), lines
-    access = [line.split(" | ", 3)[3] for line in lines if " | access | " in line]
-    # client, method, path, protocol, status, bytes, duration
-    assert re.fullmatch(r"127\.0\.0\.1 GET /hello/x HTTP/1\.1 200 11 \d+\.\dms", access[0])
-    assert re.fullmatch(r"127\.0\.0\.1 POST /hello/post HTTP/1\.1 200 12 \d+\.\dms", access[1])
-    assert re.fullmatch(r"127\.0\.0\.1 GET /nothing HTTP/1\.1 404 \d+ \d+\.\dms", access[2])
-    assert re.fullmatch(r"127\.0\.0\.1 GET /hello/two HTTP/2 200 11 \d+\.\dms", access[3])
+    assert all(re.match(rf"^{STAMP} \| w1 \| [\w.]+ \| ({'|'.join(NAMES)}) \| ", line) for line in lines), lines
+    access = [line.split(" | ", 4)[4] for line in lines if " | access | " in line]
+    # client, method, path?query, protocol, status, bytes, duration, request id, user agent
+    rid = r"id=[0-9a-f]{16}"
+    assert re.fullmatch(rf'127\.0\.0\.1 GET /hello/x\?q=1 HTTP/1\.1 200 11 \d+\.\dms {rid} ua="probe \\x221\\x22"',
+                        access[0]), access[0]
+    assert re.fullmatch(rf'127\.0\.0\.1 POST /hello/post HTTP/1\.1 200 12 \d+\.\dms {rid} ua="python-httpx/[\d.]+"',
+                        access[1]), access[1]
+    assert re.fullmatch(rf"127\.0\.0\.1 GET /nothing HTTP/1\.1 404 \d+ \d+\.\dms {rid} ua=.*", access[2])
+    assert re.fullmatch(rf"127\.0\.0\.1 GET /hello/two HTTP/2 200 11 \d+\.\dms {rid} ua=.*", access[3])
     assert len(access) == 4
+    assert len({line.split(" id=")[1].split()[0] for line in access}) == 4   # one id per request
 
 
 def test_no_access_log_by_default(start_server):
@@ -105,7 +109,7 @@ def test_log_level_filters(start_server, level):
             assert line and line.group(1) == name, log
         else:
             assert line is None, log
-    shown = {match for match in re.findall(r"^\S+ \S+ \| [\w.]+ \| (\w+) \| ", log, re.M)}
+    shown = {match for match in re.findall(r"^\S+ \S+ \| w1 \| [\w.]+ \| (\w+) \| ", log, re.M)}
     assert shown <= set(NAMES[:level + 1])
     assert ("lua without a level" in log) == (level >= 6)
     assert ("listening on" in log) == (level >= 6)
@@ -145,12 +149,12 @@ def test_syslog_to_a_unix_datagram_socket(start_server, syslog_socket):
     assert httpx.get(server.url + "/levels/", timeout=TIMEOUT).text == "logged"
     messages = receive_all(sock, "lua without a level")
     pid = server.process.pid
-    # <facility user (1) * 8 + severity>petrel[pid]: component | message
-    assert f"<14>petrel[{pid}]: server | listening on 127.0.0.1 port {port}\x00" in messages
+    # <facility user (1) * 8 + severity>petrel[pid]: worker | component | message
+    assert f"<14>petrel[{pid}]: w1 | server | listening on 127.0.0.1 port {port}\x00" in messages
     for level in range(7):
-        assert f"<{8 + level}>petrel[{pid}]: lua | lua at level {level}\x00" in messages
+        assert f"<{8 + level}>petrel[{pid}]: w1 | lua | lua at level {level}\x00" in messages
     assert not any("lua at level 7" in message for message in messages)   # debug is above level 6
-    assert f"<14>petrel[{pid}]: lua | lua without a level\x00" in messages
+    assert f"<14>petrel[{pid}]: w1 | lua | lua without a level\x00" in messages
     assert "listening on" not in server.log()   # nothing on the console
 
 

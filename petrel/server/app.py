@@ -29,6 +29,7 @@ from .protocol.http2 import PREFACE_START
 from .tls import TLSSetupError, server_context, start_tls
 from .connections import Connection, TrackedStream
 from .stopsignals import StopSignals
+from .access import log_access, start_url
 
 log = logging.getLogger("petrel.server")
 lua_log = logging.getLogger("petrel.lua")
@@ -64,6 +65,7 @@ class Server:
         self.open_connections = 0
         # Shutdown and server.max-connections (see serve() and _watch_signals()).
         self.repeat_signal_exits = True   # a worker leaves a second signal to its master
+        self.announce = True              # log the URL to open (the first worker of several only)
         self._stop_signals: StopSignals | None = None
         self._connections: set[Connection] = set()
         self._no_connections = anyio.Event()
@@ -145,10 +147,7 @@ class Server:
         if counter is not None:
             counter.increment()
         if self.config.log_access:
-            length = response.content_length if response.content_length is not None else len(response.body)
-            access_log.info("%s %s %s HTTP/%s %d %d %.1fms", request.remote_addr, request.method,
-                            request.path, request.http_version, response.status, length,
-                            (time.perf_counter() - started) * 1000)
+            log_access(request, response, (time.perf_counter() - started) * 1000)
         return response
 
     async def _dispatch(self, request: Request) -> Response:
@@ -282,6 +281,8 @@ class Server:
                 self.port = addresses[0][1]
                 for host, port in addresses:
                     log.info("listening on %s port %d", host, port)
+                if self.announce:
+                    log.info("serving %s (press Ctrl+C to stop)", start_url(config, self.port))
                 if ready is not None:
                     ready(self.port)
                 # Connections have a task group of their own, so that shutdown can cancel them
