@@ -100,11 +100,25 @@ def _parse_path_prefix(text: str) -> str:
     return value
 
 
-def _parse_path_prefix(text: str) -> str:
+def _parse_shared_backend(text: str) -> str:
+    from urllib.parse import urlsplit
     value = text.strip()
-    if value and not value.startswith("/"):
-        raise ValueError("expected a path starting with '/'")
-    return value
+    if value.lower() == "embedded":
+        return "embedded"
+    try:
+        parts = urlsplit(value)
+        parts.port   # a bad port raises here
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL ({exc})") from None
+    if parts.scheme in ("redis", "rediss") and parts.hostname:
+        db = parts.path.strip("/")
+        if db and not db.isdigit():
+            raise ValueError("the Redis database after the '/' must be a number")
+        return value
+    if parts.scheme == "unix" and parts.path:
+        return value
+    raise ValueError("expected 'embedded', redis://[:password@]host[:port][/db], rediss://... "
+                     "or unix:///path/to/redis.sock")
 
 
 LUA_RUNTIMES = ("luajit", "lua51", "lua52", "lua53", "lua54", "lua55")
@@ -205,6 +219,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("metrics", "graphite.prefix", "petrel", _parse_str, "prefix of metric names"),
     Option("metrics", "prometheus", "", _parse_path_prefix,
            "serve Prometheus text format on this path (empty = off)"),
+    Option("shared", "backend", "embedded", _parse_shared_backend,
+           "store of the shared library: embedded (an SQLite file every worker of this server shares) "
+           "or redis://[:password@]host[:port][/db] (also rediss:// for TLS, unix:///path) to share "
+           "with other servers"),
+    Option("shared", "path", "", _parse_str,
+           "file of the embedded store (empty = a file in a run directory made at start and removed "
+           "at stop)", is_path=True),
+    Option("shared", "prefix", "petrel:", _parse_str, "prefix of every key the shared library writes to Redis"),
+    Option("shared", "timeout", 2000, _parse_int(1),
+           "milliseconds a shared call may wait for its store (connect, reply, lock) before it fails"),
 )
 
 OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}

@@ -314,4 +314,9 @@ def run_workers(config: Any, count: int) -> int:
 
     log = setup_logging(config.log_level, config.log_syslog, config.log_syslog_address,
                         process="master", fmt=config.log_format).getChild("server")
-    return Master(config, count, log).run()
+    from .store.rundir import make_run_dir, remove_run_dir, shared_config
+    run_dir = make_run_dir()   # what the workers share: the embedded store's file
+    try:
+        return Master(shared_config(config, run_dir), count, log).run()
+    finally:
+        remove_run_dir(run_dir)

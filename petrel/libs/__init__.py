@@ -22,9 +22,10 @@ log = logging.getLogger("petrel.libs")
 
 
 def builtin_libraries() -> list[Library]:
-    from . import base64_lib, hash_lib, http_client_lib, log_lib, metric_lib, petrel_lib
+    from . import base64_lib, hash_lib, http_client_lib, log_lib, metric_lib, petrel_lib, shared_lib
     return [petrel_lib.library, metric_lib.library, base64_lib.library, hash_lib.library,
-            log_lib.library, http_client_lib.library, http_client_lib.http2_library]
+            log_lib.library, http_client_lib.library, http_client_lib.http2_library,
+            shared_lib.library]
 
 
 class LibraryRegistry:
