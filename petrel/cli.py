@@ -1,7 +1,8 @@
 """The ``petrel`` command line.
 
 ``petrel serve [-c petrel.conf] [ROOT] [--group.option=value ...]`` serves a service;
-``petrel options [--markdown]`` prints the option reference.
+``petrel run ROOT --path /x`` answers one request without a socket; ``petrel options [--markdown]``
+prints the option reference.
 
 Every option of :data:`petrel.config.OPTIONS` is an argparse option ``--group.option`` (``=V`` or
 `` V``), with the short names uvicorn and hypercorn users know: ``--host``, ``--port``,
@@ -96,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", dest="opt:lua.devmode", action="store_const", const="1",
                        default=argparse.SUPPRESS,
                        help="reload the service when its files change (same as --lua.devmode=1)")
+    run = commands.add_parser(
+        "run", usage="petrel run [-h] [-c FILE] [ROOT] --path PATH [--method M] [--header 'K: V'] [--data BODY] "
+                     "[--group.option=V ...]",
+        help="answer one request without a socket", formatter_class=_formatter, allow_abbrev=False,
+        description="Load the service, run bootstrap() and send one request through the router and its "
+                    "handler; print the status, the headers and the body. Exit code 0 for 2xx and 3xx, "
+                    "1 otherwise.")
+    _add_service_options(run)
+    run.add_argument("--path", required=True, help="the request path, with an optional ?query")
+    run.add_argument("--method", default=None, help="the request method (default: GET, POST with --data)")
+    run.add_argument("--header", "-H", action="append", default=[], metavar="'NAME: VALUE'",
+                     help="a request header; repeat for more")
+    run.add_argument("--data", "-d", default=None, metavar="BODY", help="the request body; @FILE reads FILE")
+
     options = commands.add_parser("options", help="print every option (the configuration reference)",
                                   formatter_class=_formatter)
     options.add_argument("--markdown", action="store_true", help="as the Markdown page docs/configuration.md")
@@ -103,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _ALL_FLAGS = sorted({f"--{o.key}" for o in OPTIONS} | {a[0] for a in ALIASES} |
-                    {"--config", "--engine", "--reload", "--version", "--help", "--markdown"})
+                    {"--config", "--engine", "--reload", "--version", "--help", "--markdown", "--path",
+                     "--method", "--header", "--data"})
 
 
 _GROUPS_PREFIXES = {o.group for o in OPTIONS}
@@ -174,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"petrel: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command == "run":
+        from .devtools.run import run_command
+        return run_command(config, args)
     workers = config.server_workers or os.cpu_count() or 1
     if workers == 1:
         from .process import run_worker
