@@ -111,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a request header; repeat for more")
     run.add_argument("--data", "-d", default=None, metavar="BODY", help="the request body; @FILE reads FILE")
 
+    check = commands.add_parser(
+        "check", usage="petrel check [-h] [-c FILE] [ROOT] [--no-bootstrap] [--strict] [--group.option=V ...]",
+        help="check a service: syntax, routes, globals", formatter_class=_formatter, allow_abbrev=False,
+        description="Parse every *.lua file (errors as file:line:col: message), run bootstrap() and check "
+                    "that every route's handler is defined, warn about assignments to undeclared globals "
+                    "inside functions. Exit code 1 when there are errors.")
+    _add_service_options(check)
+    check.add_argument("--no-bootstrap", action="store_true", help="only parse the files")
+    check.add_argument("--strict", action="store_true", help="warnings count as errors too")
+
     options = commands.add_parser("options", help="print every option (the configuration reference)",
                                   formatter_class=_formatter)
     options.add_argument("--markdown", action="store_true", help="as the Markdown page docs/configuration.md")
@@ -119,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _ALL_FLAGS = sorted({f"--{o.key}" for o in OPTIONS} | {a[0] for a in ALIASES} |
                     {"--config", "--engine", "--reload", "--version", "--help", "--markdown", "--path",
-                     "--method", "--header", "--data"})
+                     "--method", "--header", "--data", "--no-bootstrap", "--strict"})
 
 
 _GROUPS_PREFIXES = {o.group for o in OPTIONS}
@@ -190,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"petrel: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command == "check":
+        from .devtools.check import check_command
+        return check_command(config, args)
     if args.command == "run":
         from .devtools.run import run_command
         return run_command(config, args)
