@@ -56,6 +56,7 @@ class Server:
         self.libraries = LibraryRegistry(ctx)
         self.engine = engine_class(config, self.libraries)
         self.buffer: StateBuffer | None = None
+        self.devmode: Any = None   # lua.devmode: the reloader and error pages (server/devmode.py)
         self.shutting_down = False
         self.active_requests = 0
         self.port: int | None = None
@@ -129,7 +130,9 @@ class Server:
             log.info("state buffer: %d states ready in %.0f ms", self.buffer.ready,
                      (time.perf_counter() - started) * 1000)
         else:
-            log.info("devmode: Lua files are read again for every request")
+            from .devmode import DevMode
+            self.devmode = DevMode(self)
+            log.info("devmode: Lua files are read again for every request, bootstrap() when they change")
 
     # -- requests ----------------------------------------------------------------------------
     async def dispatch(self, request: Request) -> Response:
@@ -154,6 +157,10 @@ class Server:
         if self.prometheus is not None and request.path == self.config.metrics_prometheus:
             return Response(200, [("content-type", self.prometheus.content_type)],
                             self.prometheus.render())
+        if self.devmode is not None:
+            page = await self.devmode.refresh()
+            if page is not None:
+                return page
         route = self.router.match(request.path)
         if route is None:
             return _plain(404, "404 Not Found\n")
@@ -164,6 +171,9 @@ class Server:
             state = self.buffer.acquire()
         except ServiceLoadError as exc:   # devmode: the files changed and no longer load
             lua_log.error("%s", exc)
+            if self.devmode is not None:
+                from .devmode import error_page
+                return error_page(self.config.lua_root, "The service does not load", str(exc), "")
             return _plain(500, "500 Internal Server Error\n")
         try:
             async with self.libraries.ctx.request_scope(handler=True):
@@ -173,6 +183,10 @@ class Server:
             lua_log.error("%s %s: %s", request.method, request.path, exc)
             if exc.traceback:
                 lua_log.debug("%s", exc.traceback)
+            if self.devmode is not None:
+                from .devmode import error_page
+                return error_page(self.config.lua_root, f"Error in handler '{exc.handler}'", str(exc),
+                                  exc.traceback, exc.status)
             return _plain(exc.status, _STATUS_TEXT[exc.status])
         except Exception:
             log.exception("internal error while handling %s %s", request.method, request.path)
