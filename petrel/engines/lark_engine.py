@@ -91,6 +91,17 @@ def _clock() -> tuple:
 
 
 _MISSING = object()
+_CANCELLED = object()
+
+
+async def _call_async(export: Export, ctx: Any, target: Any, args: tuple) -> Any:
+    """An async library call made for a handler's thread. When the event loop cancels it (the
+    server stops while an abandoned handler still waits), the thread gets _CANCELLED and the Lua
+    code an error, instead of the call's task ending with an exception nobody collects."""
+    try:
+        return await export.call_async(ctx, target, args)
+    except anyio.get_cancelled_exc_class():
+        return _CANCELLED
 
 
 class _LoadTimeTables:
@@ -249,7 +260,9 @@ class LarkEngine(Engine):
                 raise LuaError(f"{name}: a table used as a table key cannot be passed to a library") from None
             try:
                 if is_async:
-                    value = anyio.from_thread.run(export.call_async, ctx, target, converted)
+                    value = anyio.from_thread.run(_call_async, export, ctx, target, converted)
+                    if value is _CANCELLED:
+                        raise LuaError(f"{name}: the server is stopping")
                 else:
                     value = export.call(ctx, target, converted)
                 return results(lstate, value)

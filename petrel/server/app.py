@@ -71,6 +71,7 @@ class Server:
         self._connections: set[Connection] = set()
         self._no_connections = anyio.Event()
         self._accepting: anyio.CancelScope | None = None   # cancelled at shutdown: the listener closes
+        self._listener_closed = anyio.Event()
         self._connections_scope: anyio.CancelScope | None = None
         limit = config.server_max_connections
         self._connection_slots = anyio.Semaphore(limit) if limit else None
@@ -308,6 +309,7 @@ class Server:
                             async with anyio.create_task_group() as accepting:
                                 for one in listener.listeners:
                                     accepting.start_soon(self._accept, one, connections)
+                    self._listener_closed.set()
                     # The listener is closed: the port refuses new connections from here on.
                 self.libraries.unload_all()
                 log.info("stopped")
@@ -356,12 +358,14 @@ class Server:
         watcher = self.watch_stop_signals()
         task_status.started()
         signum = await watcher.wait()
-        log.info("%s received, stopping (%d requests in flight, up to %d s)", signal.Signals(signum).name,
-                 self.active_requests, timeout)
         self.shutting_down = True
         self.stopping.set()
         if self._accepting is not None:
             self._accepting.cancel()
+            with anyio.move_on_after(1):
+                await self._listener_closed.wait()   # the port refuses from the log line on
+        log.info("%s received, stopping (%d requests in flight, up to %d s)", signal.Signals(signum).name,
+                 self.active_requests, timeout)
         for connection in list(self._connections):
             connection.close_if_idle()
         with anyio.move_on_after(timeout):
