@@ -84,7 +84,10 @@ class SQLiteStore(Store):
             if self._loop_conn is None:
                 try:
                     self._thread_conn = await anyio.to_thread.run_sync(self._create)
-                    loop_conn = self._connect(0)
+                    # Opened with a busy timeout (another worker may be opening the file too),
+                    # then used on the loop without one.
+                    loop_conn = await anyio.to_thread.run_sync(self._connect, self.timeout)
+                    loop_conn.execute("PRAGMA busy_timeout=0")
                 except sqlite3.Error as exc:
                     raise StoreError(f"shared: cannot open the {self.describe}: {exc}") from None
                 self._limiter = anyio.CapacityLimiter(1)
