@@ -121,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-bootstrap", action="store_true", help="only parse the files")
     check.add_argument("--strict", action="store_true", help="warnings count as errors too")
 
+    repl = commands.add_parser(
+        "repl", usage="petrel repl [-h] [-c FILE] [--engine E] [ROOT] [--group.option=V ...]",
+        help="a Lua prompt with petrel's libraries (and a service's files)", formatter_class=_formatter,
+        allow_abbrev=False,
+        description="A Lua prompt in a handler's world: the sandbox and petrel's libraries; with ROOT, the "
+                    "service's files loaded and bootstrap() run. An expression's values are shown; globals "
+                    "stay between inputs. On a terminal: line editing and history (~/.petrel_history); "
+                    "otherwise statements are read from standard input (exit code 1 when one failed).")
+    _add_service_options(repl)
+
     options = commands.add_parser("options", help="print every option (the configuration reference)",
                                   formatter_class=_formatter)
     options.add_argument("--markdown", action="store_true", help="as the Markdown page docs/configuration.md")
@@ -194,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .devtools.options import print_options
         return print_options(markdown=args.markdown)
     try:
-        config = load_from_args(args, require_root=True)
+        config = load_from_args(args, require_root=args.command != "repl")
         if config.server_workers != 1 and config.server_port == 0:
             raise ConfigError("option 'server.port': 0 (a free port) needs server.workers=1")
     except ConfigError as exc:
@@ -203,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         from .devtools.check import check_command
         return check_command(config, args)
+    if args.command == "repl":
+        from .devtools.repl import repl_command
+        return repl_command(config, args)
     if args.command == "run":
         from .devtools.run import run_command
         return run_command(config, args)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib
 
-from .base import (Engine, EngineUnavailable, HandlerError, ServiceLoadError, SourceFile,
+from .base import (Engine, EngineUnavailable, HandlerError, IncompleteInput, ServiceLoadError, SourceFile,
                    find_sources)
 
-__all__ = ["Engine", "EngineUnavailable", "HandlerError", "ServiceLoadError", "SourceFile",
+__all__ = ["Engine", "EngineUnavailable", "HandlerError", "IncompleteInput", "ServiceLoadError", "SourceFile",
            "ENGINE_NAMES", "find_sources", "get_engine"]
 
 _BACKENDS = {"lupa": "petrel.engines.lupa_engine", "lark": "petrel.engines.lark_engine"}

@@ -67,6 +67,17 @@ class LimitExceeded(HandlerError):
         self.status = 503 if kind == "timeout" else 500
 
 
+class IncompleteInput(Exception):
+    """An input of ``petrel repl`` that does not compile yet because it is unfinished."""
+
+
+def syntax_failure(message: str) -> Exception:
+    """What a syntax error of a repl input is: unfinished (the error is at its end) or an error."""
+    if message.rstrip().rstrip("'").endswith("<eof>"):
+        return IncompleteInput(message)
+    return HandlerError("stdin", message)
+
+
 def limit_text(config: Any, kind: str) -> str:
     """The configured limit, as the log shows it."""
     if kind == "timeout":
@@ -258,6 +269,15 @@ class Engine(abc.ABC):
 
         Raises HandlerError for every failure of the handler (a Lua error, a missing function,
         a wrong return value); the state may then be reset and reused.
+        """
+
+    @abc.abstractmethod
+    async def evaluate(self, state: Any, text: str) -> list[str]:
+        """Run one input of ``petrel repl`` as the ``lua`` command does (an expression's values are
+        returned), outside any request: its globals stay. Returns tostring of each result.
+
+        Raises IncompleteInput when ``text`` is the start of a longer chunk, HandlerError for a
+        syntax or run-time error (chunk name "stdin").
         """
 
     @abc.abstractmethod

@@ -35,7 +35,7 @@ from ..lua_interp import Interpreter, LuaError, LuaInterrupt, LuaMemoryError, Lu
 from ..lua_interp.lobject import type_name
 from ..messages import Request, Response
 from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
-                   read_sandbox, request_values, resolve_module, response_from_fields)
+                   read_sandbox, request_values, resolve_module, response_from_fields, syntax_failure)
 
 log = logging.getLogger("petrel.lua")
 
@@ -393,6 +393,18 @@ class LarkEngine(Engine):
         if headers is True:
             headers = {_bytes(k): _bytes(v) for k, v in zip(checked[4::2], checked[5::2])}
         return response_from_fields(handler, status, content, headers, type_name)
+
+    async def evaluate(self, lstate: LarkState, text: str) -> list[str]:
+        if lstate.lib_version != self.libraries.version:
+            self._install_libraries(lstate)
+        outcome = lstate.state.call(lstate.fns["start_eval"], text.encode().decode("latin-1"), "=stdin")
+        if outcome[0] == "syntax":
+            raise syntax_failure(_text(outcome[1]))
+        try:
+            results = await self._run(lstate, outcome[1])
+        except LuaError as exc:
+            raise self._failure(lstate, "stdin", exc) from None
+        return [_text(value) for value in results[3:3 + results[2]]]
 
     def reset(self, lstate: LarkState) -> bool:
         lstate.held.clear()

@@ -27,7 +27,8 @@ import anyio
 from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
 from ..messages import Request, Response
 from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, ServiceLoadError, SourceFile,
-                   limit_text, read_patterns, read_sandbox, request_values, resolve_module, response_from_fields)
+                   limit_text, read_patterns, read_sandbox, request_values, resolve_module, response_from_fields,
+                   syntax_failure)
 from .instrument import InstrumentError, instrument
 
 try:
@@ -399,6 +400,18 @@ class LupaEngine(Engine):
         if headers is True:
             headers = dict(zip(checked[4::2], checked[5::2]))
         return response_from_fields(handler, status, content, headers, state.type_name)
+
+    async def evaluate(self, state: LupaState, text: str) -> list[str]:
+        if state.lib_version != self.libraries.version:
+            self._install_libraries(state)
+        outcome = state.fns["start_eval"](text.encode(), b"=stdin")
+        if outcome[0] == b"syntax":
+            raise syntax_failure(_text(outcome[1]))
+        result = await self._drive(state, outcome[1])
+        if result[0] != "done":
+            raise self._failure("stdin", result)
+        values = result[1]
+        return [_text(value) for value in values[1:1 + values[0]]]
 
     def reset(self, state: LupaState) -> bool:
         if state.dead:

@@ -910,6 +910,32 @@ local function start_bootstrap()
     return "step", run(fn)
 end
 
+-- The repl: one input as the lua command takes it (an expression is returned, so it is shown), run
+-- outside any request so that its globals stay for the next input. "syntax", message when it does
+-- not compile (an incomplete input's message ends in "<eof>"), else "step" and the run; its results
+-- are the count and tostring of each value.
+local function start_eval(text, chunkname)
+    -- An expression's values go to pack as arguments: no tail call, so that error() names stdin.
+    -- (A line break before the parenthesis only after a comment: the last index of the
+    -- expression would be reported on that line.)
+    local close = sfind(text, "--", 1, true) and "\n)" or ")"
+    local fn = load_text("return (...)(" .. text .. close, chunkname)
+    local expression = fn ~= nil
+    if not fn then
+        local err
+        fn, err = load_text(text, chunkname)
+        if not fn then return "syntax", err end
+    end
+    begin_run()
+    return "step", run(function()
+        local results
+        if expression then results = fn(pack) else results = pack(fn()) end
+        local show = base.tostring
+        for i = 1, results.n do results[i] = show(results[i]) end
+        return results.n, unpack(results, 1, results.n)
+    end)
+end
+
 -- One call out to the engine with everything, read raw: ok, status, content, then either the
 -- headers value itself (not a table) or true followed by the header names and values.
 local function read_response(response)
@@ -944,6 +970,7 @@ return {
     end_request = end_request,
     start_handler = start_handler,
     start_bootstrap = start_bootstrap,
+    start_eval = start_eval,
     read_response = read_response,
     checkin = checkin,
     stop_info = stop_info,
