@@ -22,10 +22,11 @@ log = logging.getLogger("petrel.libs")
 
 
 def builtin_libraries() -> list[Library]:
-    from . import base64_lib, hash_lib, http_client_lib, log_lib, metric_lib, petrel_lib, shared_lib
+    from . import (base64_lib, hash_lib, http_client_lib, json_lib, log_lib, metric_lib, petrel_lib,
+                   redis_lib, shared_lib)
     return [petrel_lib.library, metric_lib.library, base64_lib.library, hash_lib.library,
             log_lib.library, http_client_lib.library, http_client_lib.http2_library,
-            shared_lib.library]
+            shared_lib.library, redis_lib.library, json_lib.library]
 
 
 class LibraryRegistry:
@@ -36,6 +37,7 @@ class LibraryRegistry:
         ctx.libraries = self
         self.libraries: list[Library] = []
         self.version = 0
+        self.native_files: dict[str, str] = {}   # native library name -> the file it came from
         self._object_types: dict[type, ObjectType | None] = {}   # cache of find_object_type
         for library in builtins if builtins is not None else builtin_libraries():
             self.register(library)
@@ -76,6 +78,7 @@ class LibraryRegistry:
                 if os.path.isfile(candidate):
                     library = self._import(name, candidate)
                     self.register(library)
+                    self.native_files[name] = candidate
                     log.info("registered native library '%s' from %s", name, candidate)
                     return library
         searched = ":".join(self.ctx.lib_search_path) or "(empty)"
@@ -102,6 +105,26 @@ class LibraryRegistry:
         if library.name != name:
             raise LuaRuntimeError(f"load_lib: '{path}' defines library '{library.name}', not '{name}'")
         return library
+
+    def forget_native(self) -> None:
+        """Unload the native libraries and forget their modules (devmode, when one's files
+        changed): the next ``petrel.load_lib`` imports the files again."""
+        for name in list(self.native_files):
+            library = next((lib for lib in self.libraries if lib.name == name), None)
+            if library is not None:
+                for hook in library.on_unload:
+                    try:
+                        hook(self.ctx)
+                    except Exception:
+                        log.exception("unloading library '%s' failed", name)
+                self.libraries.remove(library)
+            module_name = f"petrel_native_{name}"
+            for key in [k for k in sys.modules if k == module_name or k.startswith(module_name + ".")]:
+                del sys.modules[key]
+        if self.native_files:
+            self.native_files.clear()
+            self._object_types.clear()
+            self.version += 1
 
     def unload_all(self) -> None:
         for library in reversed(self.libraries):
