@@ -151,6 +151,7 @@ class LarkEngine(Engine):
         self.serial = 0
         self._limiter: anyio.CapacityLimiter | None = None
         self.sandbox = read_sandbox()
+        self._lua_chunks: dict[str, bytes] = {}   # library.lua_chunk -> its text
         threading.stack_size(THREAD_STACK_BYTES)
         if sys.getrecursionlimit() < RECURSION_LIMIT:
             sys.setrecursionlimit(RECURSION_LIMIT)
@@ -226,6 +227,8 @@ class LarkEngine(Engine):
             constants = LuaTable()
             for name, value in library.constants.items():
                 constants.rawset(name, self._to_lua(lstate, value))
+            if library.lua_chunk:
+                functions = self._lua_fields(lstate, library, functions)
             constructor = self._stub(lstate, library.constructor) if library.constructor else None
             call(install_library, library.name, functions, constructor, constants, library.as_table)
             for name, export in library.globals.items():
@@ -234,6 +237,18 @@ class LarkEngine(Engine):
                 hook(self.libraries.ctx)
             lstate.installed.add(library.name)
         lstate.lib_version = self.libraries.version
+
+    def _lua_fields(self, lstate: LarkState, library: Any, python: LuaTable) -> Any:
+        """The fields a library's Lua chunk makes (the interpreter caches the compiled chunk)."""
+        text = self._lua_chunks.get(library.lua_chunk)
+        if text is None:
+            with open(library.lua_chunk, "rb") as handle:
+                text = self._lua_chunks[library.lua_chunk] = handle.read()
+        fns = lstate.fns
+        chunk = lstate.state.load(text, f"=petrel {library.name}")
+        helpers = _table({"checkin": fns["checkin"], "readonly": fns["readonly"],
+                          "concat": fns.get("concat"), "python": python})
+        return lstate.state.call(chunk, helpers)[0]
 
     # -- crossing the boundary -----------------------------------------------------------------
     def _stub(self, lstate: LarkState, export: Export, owner: type | None = None) -> Callable:

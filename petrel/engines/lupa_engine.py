@@ -183,6 +183,8 @@ class LupaEngine(Engine):
                 continue
             functions = {name.encode(): self._stub(state, export)
                          for name, export in library.functions.items()}
+            if library.lua_chunk:
+                functions = self._lua_fields(state, library, table_from(functions))
             constructor = self._stub(state, library.constructor) if library.constructor else None
             constants = {name.encode(): self._to_lua(state, value)
                          for name, value in library.constants.items()}
@@ -194,6 +196,19 @@ class LupaEngine(Engine):
                 hook(registry.ctx)
             state.installed.add(library.name)
         state.lib_version = registry.version
+
+    def _lua_fields(self, state: LupaState, library: Any, python: Any) -> Any:
+        """The fields a library's Lua chunk makes (compiled once, run in each state)."""
+        chunkname = f"=petrel {library.name}".encode()
+        if chunkname not in self._bytecode:
+            with open(library.lua_chunk, "rb") as handle:
+                self._compiled(handle.read(), chunkname)
+        lua_globals = state.runtime.globals()
+        loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
+        chunk = loader(self._bytecode[chunkname], chunkname)
+        fns = state.fns
+        return chunk(state.runtime.table_from({b"checkin": fns["checkin"], b"readonly": fns["readonly"],
+                                               b"concat": fns.get("concat"), b"python": python}))
 
     # -- crossing the boundary -----------------------------------------------------------------
     def _stub(self, state: LupaState, export: Export, owner: type | None = None) -> Any:

@@ -973,5 +973,6 @@ return {
     start_eval = start_eval,
     read_response = read_response,
     checkin = checkin,
+    concat = checked_concat,
     stop_info = stop_info,
 }

@@ -297,6 +297,10 @@ class Library:
         self.on_unload: list[Callable[["LibraryContext"], Any]] = []
         self.on_state_init: list[Callable[["LibraryContext"], Any]] = []
         self.globals: dict[str, Export] = {}   # plain global functions (print), not in the table
+        # A Lua file whose chunk makes the table's fields in Lua (json): each engine runs it in every
+        # new state, with the sandbox's checkin, readonly and concat and these functions' stubs
+        # ("python"), and installs what it returns.
+        self.lua_chunk: str | None = None
 
     # -- declaring -------------------------------------------------------------------------------
     def _exporter(self, into: dict[str, Export], func: Callable | None, name: str | None):
