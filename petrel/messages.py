@@ -19,6 +19,7 @@ class Request:
     remote_addr: str
     remote_port: int
     timestamp: float
+    id: str = ""         # request.id: set by Server.dispatch (see server/requestid.py)
 
     @property
     def remote_addr_ip_ver(self) -> int:

@@ -208,7 +208,8 @@ class Master:
                         if worker.alive():
                             self.log.warning("worker %d (pid %d) still running %.0f s after the stop; "
                                              "killing it (SIGKILL)", worker.number, worker.pid,
-                                             self.config.server_shutdown_timeout + STOP_MARGIN)
+                                             self.config.server_shutdown_delay
+                                             + self.config.server_shutdown_timeout + STOP_MARGIN)
                     self._signal(signal.SIGKILL)
                     self.stop_deadline = now + 5.0   # (SIGKILL is final: only the reaping is left)
 
@@ -272,7 +273,7 @@ class Master:
 
     def _begin_stop(self, signum: int) -> None:
         name = signal.Signals(signum).name
-        timeout = self.config.server_shutdown_timeout
+        timeout = self.config.server_shutdown_delay + self.config.server_shutdown_timeout
         alive = [w for w in self.workers if w.alive()]
         self.log.info("%s received: passing it on to %d workers (up to %d s)", name, len(alive), timeout)
         self.stop_deadline = time.monotonic() + timeout + STOP_MARGIN

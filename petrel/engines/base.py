@@ -139,7 +139,7 @@ def resolve_module(root: str, name: str) -> str | None:
 # The request table's scalar fields, in the order request_values gives them and the sandbox's
 # start_handler names them.
 REQUEST_SCALARS = ("path", "method", "proto", "host", "timestamp", "content", "remote_addr_str",
-                   "remote_addr_ip_ver", "remote_port", "query", "http_version")
+                   "remote_addr_ip_ver", "remote_port", "query", "http_version", "id")
 
 
 def request_values(request: Request) -> list[Any]:
@@ -152,7 +152,7 @@ def request_values(request: Request) -> list[Any]:
                          request.proto.encode("latin-1"), request.host.encode("latin-1"),
                          request.timestamp, request.content, request.remote_addr.encode("latin-1"),
                          request.remote_addr_ip_ver, request.remote_port, request.query.encode("latin-1"),
-                         request.http_version.encode("latin-1")]
+                         request.http_version.encode("latin-1"), request.id.encode("latin-1")]
     headers = request.headers_dict()
     for name, value in headers.items():
         values.append(name.encode("latin-1"))

@@ -53,7 +53,7 @@ _ALLOCATOR_LIMIT = frozenset(("lua51", "lua52", "lua53", "lua54", "lua55"))
 MAX_TABLE_DEPTH = 32
 _PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
 _OK = (True,)
-_PAIRS_START = 14      # request_values: 3 counts and 11 scalar fields, then the pairs
+_PAIRS_START = 15      # request_values: 3 counts and 12 scalar fields, then the pairs
 _MAX_ARGUMENTS = 1000  # arguments of one call into Lua (Lua 5.1 guarantees a C stack of 8000 slots)
 
 

@@ -883,13 +883,13 @@ local function pairs_table(values, from, count)
 end
 
 local function start_handler(name, nh, nc, na, path, method, proto, host, timestamp, content, remote_addr,
-                             ip_ver, remote_port, query, http_version, ...)
+                             ip_ver, remote_port, query, http_version, id, ...)
     local fn = rawget(base, name)
     if type(fn) ~= "function" then return "missing", type(fn) end
     begin_request()
     local request = { path = path, method = method, proto = proto, host = host, timestamp = timestamp,
                       content = content, remote_addr_str = remote_addr, remote_addr_ip_ver = ip_ver,
-                      remote_port = remote_port, query = query, http_version = http_version }
+                      remote_port = remote_port, query = query, http_version = http_version, id = id }
     if nh + nc + na > 0 then
         local values = ...   -- many pairs come as one sequence table, else as the arguments
         if type(values) ~= "table" then values = { ... } end

@@ -5,15 +5,14 @@ request id and the user agent::
 
     127.0.0.1 GET /json/x?a=1 HTTP/1.1 200 27 1.4ms id=5f0c1a2b3c4d5e6f ua="curl/8.5.0"
 
-The request id is the request's own (``request.id``) when the server gives it one, else the
-client's ``X-Request-ID`` when it is a short printable token, else a fresh random one. With
-``log.format = json`` the same values are fields of the line's object (see petrel.log).
+The request id is ``request.id``, the one the response's ``X-Request-Id`` carries (a trusted
+proxy's, else the server's own: see server/requestid.py). With ``log.format = json`` the same
+values are fields of the line's object (see petrel.log).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from typing import Any
 
@@ -21,18 +20,7 @@ from ..messages import Request, Response
 
 access_log = logging.getLogger("petrel.access")
 
-_TOKEN = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\]')
-
-
-def request_id(request: Request) -> str:
-    own = getattr(request, "id", None)
-    if own:
-        return str(own)
-    given = request.header("x-request-id")
-    if given and _TOKEN.fullmatch(given):
-        return given
-    return os.urandom(8).hex()
 
 
 def _quoted(text: str) -> str:
@@ -43,7 +31,7 @@ def log_access(request: Request, response: Response, duration_ms: float) -> None
     length = response.content_length if response.content_length is not None else len(response.body)
     target = request.path + ("?" + request.query if request.query else "")
     agent = request.header("user-agent") or ""
-    rid = request_id(request)
+    rid = request.id or "-"
     fields = {"remote": request.remote_addr, "method": request.method, "path": request.path,
               "query": request.query, "http_version": request.http_version,
               "status": response.status, "bytes": length, "duration_ms": round(duration_ms, 3),
