@@ -1595,7 +1595,8 @@ class Compiler:
             a = "()"
         # a Lua function (its globals hold the chunk info) or a Python function that is not a
         # library function; hashing a code object is slow, so Lua functions are told apart first
-        self.emit("if type(%s) is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC):" % (f, f, f))
+        self.emit("if type(%s) is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC)"
+                  " or type(%s) is LuaTable and CTAB(%s):" % (f, f, f, f, f))
         self.emit("    %s = NEW(TailCall); %s.f = %s; %s.args = %s; return %s" % (t, t, f, t, a, t))
         self.do_return_value("(%s := %s)(*%s)" % (site, f, a) if args else "(%s := %s)()" % (site, f))
 

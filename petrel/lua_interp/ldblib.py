@@ -5,7 +5,7 @@ import sys
 
 from .lauxlib import NOVALUE, arg_error, check_table, needs_runtime, new_lib, type_error
 from .ldebug import LIB_CODES, _info, is_block_frame, traceback_from_frame
-from .lobject import LuaTable, tostr_number
+from .lobject import LuaTable, tostr_number, type_name
 
 
 def _lua_frames(start):
@@ -103,8 +103,12 @@ def db_setmetatable(rt, v=NOVALUE, mt=NOVALUE, *_):
         v.meta = mt
     elif type(v) is str:
         rt.string_meta = mt
+    elif hasattr(type(v), "lua_meta") and type_name(v) == "userdata":
+        v.lua_meta = mt
+    elif mt is None:
+        rt.type_metas.pop(type_name(v), None)
     else:
-        arg_error(1, "setmetatable", "metatables of this type are not supported")
+        rt.type_metas[type_name(v)] = mt
     return (v,)
 
 

@@ -31,7 +31,8 @@ def open_libs(rt, G):
 
 
 def open_standalone(rt, G):
-    """What the lua command adds to a state: require, package and debug (handlers never get these)."""
+    """What the lua command adds to a state: require, package, debug, coroutine and io (handlers
+    never get these)."""
     from .ldblib import open_debug
     from .lpackagelib import open_package
     package = open_package(rt, G)
@@ -42,3 +43,7 @@ def open_standalone(rt, G):
     co = open_coroutine(rt)
     G.rawset("coroutine", co)
     package.rawget("loaded").rawset("coroutine", co)
+    from .liolib import open_io
+    io = open_io(rt)
+    G.rawset("io", io)
+    package.rawget("loaded").rawset("io", io)

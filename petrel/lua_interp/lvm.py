@@ -96,12 +96,31 @@ def call(f, *args) -> tuple:
     return r
 
 
+def callable_table(t) -> bool:
+    """Whether calling table t reaches a function through its chain of __call values."""
+    for _ in range(200):
+        mt = t.meta
+        t = mt.hash.get("__call") if mt is not None else None
+        if type(t) is not LuaTable:
+            return t is not None and callable(t) and type(t) is not bool
+    return False
+
+
 def _lua_callable(self, *args):
     h = self.meta.hash.get("__call") if self.meta is not None else None
     if h is None:
         raise TypeError("'LuaTable' object is not callable")
     if not callable(h):  # Lua retries the call with the __call value: its type is the culprit
         raise TypeError("'%s' object is not callable" % type(h).__name__)
+    if type(h) is LuaTable and not callable_table(h):  # Lua names the call site's value
+        raise TypeError("'LuaTable' object is not callable")
+    if type(h) is FunctionType or type(h) is LuaTable:
+        # the metamethod runs as a tail call: a chain of __call values (or a Lua function
+        # tail-calling its own callable table) runs in the caller's trampoline, in constant stack
+        t = object.__new__(TailCall)
+        t.f = h
+        t.args = (self,) + args
+        return t
     return call(h, self, *args)
 
 
@@ -185,6 +204,7 @@ class Runtime:
 
     def __init__(self):
         self.string_meta = None      # set by the string library
+        self.type_metas = {}         # debug.setmetatable on a number, boolean, nil, function, thread
         self.interrupt = None
         self.every = 1000
         self.memory_hook = None
@@ -273,14 +293,25 @@ class Runtime:
 
     # ------------------------------------------------------------ metatables
     def getmeta(self, v):
-        if type(v) is LuaTable:
+        t = type(v)
+        if t is LuaTable:
             return v.meta
-        if type(v) is str:
+        if t is str:
             return self.string_meta
-        return None
+        # a userdata (a file of the io library) carries its own; other types share one each
+        mt = getattr(v, "lua_meta", None)
+        if mt is None and self.type_metas:
+            mt = self.type_metas.get(type_name(v))
+        return mt
 
     def metamethod(self, v, event):
-        mt = v.meta if type(v) is LuaTable else (self.string_meta if type(v) is str else None)
+        t = type(v)
+        if t is LuaTable:
+            mt = v.meta
+        elif t is str:
+            mt = self.string_meta
+        else:
+            mt = self.getmeta(v)
         if mt is None:
             return None
         return mt.hash.get(event)
@@ -359,7 +390,7 @@ class Runtime:
             return len(o)
         h = self.metamethod(o, "__len")
         if h is not None:
-            r = call(h, o)
+            r = call(h, o, o)
             return r[0] if r else None
         if type(o) is LuaTable:
             return o.length()
@@ -800,7 +831,7 @@ def _intrinsics() -> dict:
 def namespace() -> dict:
     """Globals for generated chunk code."""
     ns = {
-        "LuaTable": LuaTable, "TailCall": TailCall, "FT": FunctionType, "LIBC": LIB_CODES, "NEW": object.__new__,
+        "LuaTable": LuaTable, "TailCall": TailCall, "CTAB": callable_table, "FT": FunctionType, "LIBC": LIB_CODES, "NEW": object.__new__,
         "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
         "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP,
     }

@@ -70,5 +70,5 @@ def test_require_coroutine_debug(tmp_path):
 
 def test_plain_state_has_none_of_them():
     state = Interpreter().new_state()
-    for name in ("require", "coroutine", "debug"):
+    for name in ("require", "coroutine", "debug", "io"):
         assert state.globals[name] is None

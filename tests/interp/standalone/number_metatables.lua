@@ -1,0 +1,18 @@
+debug.setmetatable(10, {__index = function(a,b) return a*2 end})
+print((10)[3], (2.5)[1], 10 .. "")
+local x = 4
+print(x[3], x.y)
+print(getmetatable(1).__index ~= nil)
+debug.setmetatable(10, nil)
+print(pcall(function() return x[3] end))
+debug.setmetatable(nil, {__index = function() return "nilidx" end})
+local z
+print(z.foo)
+debug.setmetatable(nil, nil)
+print(pcall(function() return z.foo end))
+debug.setmetatable(print, {__index = {name="fn"}})
+print(print.name, (function() end).name)
+debug.setmetatable(print, nil)
+debug.setmetatable(true, {__len = function() return 42 end})
+print(#true)
+debug.setmetatable(true, nil)
