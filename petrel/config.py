@@ -121,20 +121,21 @@ def _parse_shared_backend(text: str) -> str:
                      "or unix:///path/to/redis.sock")
 
 
-def _parse_networks(text: str) -> str:
-    """Addresses or CIDR blocks, IPv4 or IPv6, separated by commas or spaces; normalized to
-    ``net/prefix, ...`` (a bare address is a block of one)."""
-    import ipaddress
-    networks = []
-    for entry in text.replace(",", " ").split():
-        try:
-            networks.append(str(ipaddress.ip_network(entry, strict=True)))
-        except ValueError as exc:
-            if "host bits set" not in str(exc):
-                raise ValueError(f"{entry!r} is not an IPv4 or IPv6 address or CIDR block") from None
-            wide = ipaddress.ip_network(entry, strict=False)
-            raise ValueError(f"{entry!r} has bits set beyond its prefix (did you mean {wide}?)") from None
-    return ", ".join(networks)
+_GZIP_TYPES = "text/*, application/json, application/javascript, application/xml, image/svg+xml"
+
+
+def _parse_gzip_types(text: str) -> str:
+    """Media types separated by commas, ``type/*`` allowed; normalized to lower case."""
+    kinds = []
+    for part in text.split(","):
+        kind = part.strip().lower()
+        if not kind:
+            continue
+        main, slash, sub = kind.partition("/")
+        if not slash or not main or not sub or main == "*" or "/" in sub or ";" in kind or " " in kind:
+            raise ValueError(f"{part.strip()!r} is not a media type (expected type/subtype or type/*)")
+        kinds.append(kind)
+    return ", ".join(kinds)
 
 
 LUA_RUNTIMES = ("luajit", "lua51", "lua52", "lua53", "lua54", "lua55")
@@ -200,23 +201,21 @@ OPTIONS: tuple[Option, ...] = (
            "auto (httptools when it is installed, else h11)"),
     Option("server", "shutdown-timeout", 30, _parse_int(0),
            "seconds in-flight requests get to finish after SIGTERM or SIGINT"),
-    Option("server", "shutdown-delay", 0, _parse_int(0, 3600),
-           "seconds after SIGTERM or SIGINT during which the server still accepts and serves, "
-           "server.health-path answering 503, before it stops accepting (time for a load balancer "
-           "to take it out of rotation; a second signal still exits at once)"),
-    Option("server", "health-path", "", _parse_path_prefix,
-           "answer GET and HEAD on this path without Lua: 200 while serving, 503 from the stop "
-           "signal on (empty = off)"),
-    Option("server", "trusted-proxies", "", _parse_networks,
-           "reverse proxies, as addresses or CIDR blocks (IPv4 or IPv6) separated by commas or "
-           "spaces: a request from one of them takes its client address and scheme from Forwarded "
-           "or X-Forwarded-For/X-Forwarded-Proto and keeps its X-Request-Id (empty = none)"),
     Option("server", "http2.max-resets", 200, _parse_int(1),
            "HTTP/2 streams a client may reset (or have refused) per 10 seconds on one connection "
            "before GOAWAY ENHANCE_YOUR_CALM"),
     Option("server", "http2.max-control-frames", 1000, _parse_int(1),
            "HTTP/2 SETTINGS, PING, empty DATA, WINDOW_UPDATE and PRIORITY frames a client may send "
            "per 10 seconds on one connection before GOAWAY ENHANCE_YOUR_CALM"),
+    Option("server", "gzip", False, _parse_bool,
+           "gzip handler and static responses for clients that accept it (text-like types, see "
+           "server.gzip.types; never ranges, 204, 206 or 304; Vary: Accept-Encoding)"),
+    Option("server", "gzip.min-size", 256, _parse_int(0),
+           "smallest body in bytes server.gzip compresses"),
+    Option("server", "gzip.types", _GZIP_TYPES, _parse_gzip_types,
+           "media types server.gzip compresses, separated by commas (type/* matches a whole type)"),
+    Option("server", "gzip.level", 6, _parse_int(1, 9),
+           "zlib compression level of server.gzip, 1 (fastest) to 9 (smallest)"),
     Option("lua", "root", "", _parse_str, "directory whose *.lua files make the service", is_path=True),
     Option("lua", "statebuffer", 500, _parse_int(1, 100000), "Lua states kept ready"),
     Option("lua", "devmode", False, _parse_bool, "reload the Lua files for every request"),

@@ -19,9 +19,31 @@ def add_route(ctx: LibraryContext, path: str, handler_name: str) -> None:
     ctx.router.add_route(path, handler_name)
 
 
+_DIRECTORY_ROUTE_OPTIONS = ("cache_control",)
+
+
+def _directory_route_options(options: dict) -> dict[str, str]:
+    """The options table of add_directory_route, checked: names as text, values as header text."""
+    checked: dict[str, str] = {}
+    for key, value in options.items():
+        name = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+        if name not in _DIRECTORY_ROUTE_OPTIONS:
+            raise LuaRuntimeError(f"bad argument #3 to 'add_directory_route' (unknown option '{name}'; "
+                                  f"known: {', '.join(_DIRECTORY_ROUTE_OPTIONS)})")
+        if not isinstance(value, (bytes, str)):
+            raise LuaRuntimeError(f"bad argument #3 to 'add_directory_route' (option '{name}' must be a string)")
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        if any(ord(c) < 32 and c != "\t" or ord(c) == 127 for c in text) or not text.strip():
+            raise LuaRuntimeError(f"bad argument #3 to 'add_directory_route' (option '{name}' must be "
+                                  "non-empty header text without control characters)")
+        checked[name] = text.strip()
+    return checked
+
+
 @library.function
-def add_directory_route(ctx: LibraryContext, path: str, root: str) -> None:
+def add_directory_route(ctx: LibraryContext, path: str, root: str, options: dict | None = None) -> None:
     ctx.refuse_in_handler("petrel.add_directory_route")
+    settings = _directory_route_options(options or {})
     if not path.startswith("/"):
         raise LuaRuntimeError(
             f"bad argument #1 to 'add_directory_route' (route '{path}' must start with '/')")
@@ -30,7 +52,7 @@ def add_directory_route(ctx: LibraryContext, path: str, root: str) -> None:
             f"bad argument #2 to 'add_directory_route' (directory '{root}' must be an absolute path)")
     if not os.path.isdir(root):
         raise LuaRuntimeError(f"add_directory_route: '{root}' is not a directory")
-    ctx.router.add_directory_route(path, root)
+    ctx.router.add_directory_route(path, root, cache_control=settings.get("cache_control"))
 
 
 @library.function

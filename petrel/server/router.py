@@ -10,6 +10,7 @@ class Route:
     prefix: str
     handler: str | None = None      # a Lua global function
     directory: str | None = None    # a static directory, served without Lua
+    cache_control: str | None = None   # of a directory route: its Cache-Control value
 
 
 class Router:
@@ -20,8 +21,8 @@ class Router:
     def add_route(self, prefix: str, handler: str) -> None:
         self._add(Route(prefix, handler=handler))
 
-    def add_directory_route(self, prefix: str, directory: str) -> None:
-        self._add(Route(prefix, directory=directory))
+    def add_directory_route(self, prefix: str, directory: str, cache_control: str | None = None) -> None:
+        self._add(Route(prefix, directory=directory, cache_control=cache_control))
 
     def _add(self, route: Route) -> None:
         self._routes[route.prefix] = route
