@@ -35,6 +35,11 @@ _QUOTED_PAIR = re.compile(r"\\(.)")
 _PORT = re.compile(r"[0-9]{1,5}|_[A-Za-z0-9._-]+")
 
 
+def _port(text: str) -> bool:
+    """A port as Forwarded allows it: a number up to 65535 or an obfuscated ``_name``."""
+    return _PORT.fullmatch(text) is not None and (text[0] == "_" or int(text) <= 65535)
+
+
 def parse_address(text: str) -> str | None:
     """An IP address as a client or proxy sends it: ``1.2.3.4``, ``1.2.3.4:80``, ``::1``,
     ``[::1]`` or ``[::1]:80``; its normal text form, or None when it is not one."""
@@ -43,14 +48,14 @@ def parse_address(text: str) -> str | None:
         if end < 0:
             return None
         rest = text[end + 1:]
-        if rest and not (rest[0] == ":" and _PORT.fullmatch(rest[1:])):
+        if rest and not (rest[0] == ":" and _port(rest[1:])):
             return None
         text = text[1:end]
         if ":" not in text:
             return None   # brackets hold an IPv6 address only
     elif text.count(":") == 1:   # IPv4 with a port
         text, _, port = text.partition(":")
-        if not _PORT.fullmatch(port):
+        if not _port(port):
             return None
     try:
         ip = ipaddress.ip_address(text)
