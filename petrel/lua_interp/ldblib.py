@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from .lauxlib import NOVALUE, arg_error, check_table, needs_runtime, new_lib, type_error
-from .ldebug import LIB_CODES, _info, is_block_frame, traceback_from_frame
+from .ldebug import LIB_CODES, _info, call_site_at, is_block_frame, traceback_from_frame
 from .lobject import LuaTable, tostr_number, type_name
 
 
@@ -32,6 +32,22 @@ def db_traceback(*args):
     start = frames[level - 1] if 0 < level <= len(frames) else (frames[0] if level <= 0 and frames else None)
     tb = traceback_from_frame(start) if start is not None else "stack traceback:\n\t[C]: in ?"
     return (tb if msg is None else msg + "\n" + tb,)
+
+
+def _frame_name(f):
+    """How the caller named the function running in frame f (getinfo's name and namewhat),
+    read from the calling instruction as Lua does; nothing for a function called from a
+    library function or by a tail call."""
+    caller = f.f_back
+    if caller is None or _info(caller) is None:
+        return None, ""
+    desc = call_site_at(caller, caller.f_lasti)
+    if not desc:
+        return None, ""
+    kind, _, quoted = desc.partition(" ")
+    if kind not in ("global", "local", "method", "field", "upvalue", "constant"):
+        return None, ""
+    return quoted.strip("'"), kind
 
 
 def db_getinfo(*args):
@@ -62,6 +78,12 @@ def db_getinfo(*args):
             t.rawset("source", info.chunkname)
             t.rawset("short_src", info.short_src)
             t.rawset("currentline", info.lua_line(f.f_lineno))
+            desc = info.funcs.get(f.f_code.co_name)
+            t.rawset("linedefined", desc[1] if desc else 0)
+        name, namewhat = _frame_name(f)
+        if name is not None:
+            t.rawset("name", name)
+        t.rawset("namewhat", namewhat)
         t.rawset("istailcall", False)
         return (t,)
     if callable(what) and type(what) is not LuaTable:

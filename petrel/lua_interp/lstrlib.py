@@ -808,8 +808,8 @@ def str_format(rt, fmt=NOVALUE, *args):
             spec = _checkformat(form, FLAGS_C, False)
             if type(v) is LuaTable or (callable(v) and type(v) is not bool) or hasattr(type(v), "lua_type"):
                 sv = "0x%014x" % id(v)
-            elif type(v) is str:  # equal strings are one object in Lua
-                sv = "0x%014x" % (hash(v) & 0xFFFFFFFFFFFF)
+            elif type(v) is str:  # equal short strings are one object in Lua, long ones are not
+                sv = "0x%014x" % ((hash(v) & 0xFFFFFFFFFFFF) if len(v) <= 40 else id(v))
             else:
                 sv = "(null)"
             out.append(_pad(spec, "", "", sv, False))
