@@ -121,6 +121,22 @@ def _parse_shared_backend(text: str) -> str:
                      "or unix:///path/to/redis.sock")
 
 
+def _parse_networks(text: str) -> str:
+    """Addresses or CIDR blocks, IPv4 or IPv6, separated by commas or spaces; normalized to
+    ``net/prefix, ...`` (a bare address is a block of one)."""
+    import ipaddress
+    networks = []
+    for entry in text.replace(",", " ").split():
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=True)))
+        except ValueError as exc:
+            if "host bits set" not in str(exc):
+                raise ValueError(f"{entry!r} is not an IPv4 or IPv6 address or CIDR block") from None
+            wide = ipaddress.ip_network(entry, strict=False)
+            raise ValueError(f"{entry!r} has bits set beyond its prefix (did you mean {wide}?)") from None
+    return ", ".join(networks)
+
+
 _GZIP_TYPES = "text/*, application/json, application/javascript, application/xml, image/svg+xml"
 
 
@@ -201,6 +217,17 @@ OPTIONS: tuple[Option, ...] = (
            "auto (httptools when it is installed, else h11)"),
     Option("server", "shutdown-timeout", 30, _parse_int(0),
            "seconds in-flight requests get to finish after SIGTERM or SIGINT"),
+    Option("server", "shutdown-delay", 0, _parse_int(0, 3600),
+           "seconds after SIGTERM or SIGINT during which the server still accepts and serves, "
+           "server.health-path answering 503, before it stops accepting (time for a load balancer "
+           "to take it out of rotation; a second signal still exits at once)"),
+    Option("server", "health-path", "", _parse_path_prefix,
+           "answer GET and HEAD on this path without Lua: 200 while serving, 503 from the stop "
+           "signal on (empty = off)"),
+    Option("server", "trusted-proxies", "", _parse_networks,
+           "reverse proxies, as addresses or CIDR blocks (IPv4 or IPv6) separated by commas or "
+           "spaces: a request from one of them takes its client address and scheme from Forwarded "
+           "or X-Forwarded-For/X-Forwarded-Proto and keeps its X-Request-Id (empty = none)"),
     Option("server", "http2.max-resets", 200, _parse_int(1),
            "HTTP/2 streams a client may reset (or have refused) per 10 seconds on one connection "
            "before GOAWAY ENHANCE_YOUR_CALM"),

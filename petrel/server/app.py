@@ -31,6 +31,7 @@ from .tls import TLSSetupError, server_context, start_tls
 from .connections import Connection, TrackedStream
 from .stopsignals import StopSignals
 from .access import log_access, start_url
+from .front import Front
 
 log = logging.getLogger("petrel.server")
 lua_log = logging.getLogger("petrel.lua")
@@ -60,6 +61,9 @@ class Server:
         self.buffer: StateBuffer | None = None
         self.devmode: Any = None   # lua.devmode: the reloader and error pages (server/devmode.py)
         self.shutting_down = False
+        self.draining = False   # from the stop signal on: server.health-path answers 503
+        self.front = Front(config)   # trusted proxies, request ids, the health path
+        self.health_path = config.server_health_path or None
         self.active_requests = 0
         self.port: int | None = None
         self._idle = anyio.Event()
@@ -142,6 +146,7 @@ class Server:
         started = time.perf_counter()
         self.active_requests += 1
         self.requests_meter.increment()
+        self.front.admit(request)
         try:
             response = await self._dispatch(request)
             if self.gzip.enabled:
@@ -150,6 +155,7 @@ class Server:
             self.active_requests -= 1
             if self.active_requests == 0:
                 self._idle.set()
+        self.front.stamp(request, response)
         self.duration_timer.update((time.perf_counter() - started) * 1000)
         counter = self.responses_by_class.get(response.status // 100)
         if counter is not None:
@@ -159,6 +165,8 @@ class Server:
         return response
 
     async def _dispatch(self, request: Request) -> Response:
+        if request.path == self.health_path:
+            return self.front.health(request, self.draining)
         if self.prometheus is not None and request.path == self.config.metrics_prometheus:
             return Response(200, [("content-type", self.prometheus.content_type)],
                             self.prometheus.render())
@@ -346,7 +354,8 @@ class Server:
         a start-up that takes longer than server.shutdown-timeout is ended from the thread.
         """
         if self._stop_signals is None:
-            self._stop_signals = StopSignals(self.config.server_shutdown_timeout, self.repeat_signal_exits)
+            self._stop_signals = StopSignals(self.config.server_shutdown_timeout + self.config.server_shutdown_delay,
+                                             self.repeat_signal_exits)
             self._stop_signals.start()
         return self._stop_signals
 
@@ -362,6 +371,14 @@ class Server:
         watcher = self.watch_stop_signals()
         task_status.started()
         signum = await watcher.wait()
+        self.draining = True
+        delay = self.config.server_shutdown_delay
+        if delay:
+            # server.shutdown-delay: still accepting and serving; the health path says 503 so that
+            # a load balancer stops sending before the port closes. (A second signal exits.)
+            log.info("%s received: serving %d s more (server.shutdown-delay) before stopping",
+                     signal.Signals(signum).name, delay)
+            await anyio.sleep(delay)
         self.shutting_down = True
         self.stopping.set()
         if self._accepting is not None:
