@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_string, new_lib, opt_integer
-from .lobject import LuaError, LuaTable
+from .lobject import LuaError, LuaTable, tointeger
 from .llex import _utf8
 
 MAXUTF = 0x7FFFFFFF
@@ -139,14 +139,16 @@ def utf8_codes(s=NOVALUE, lax=None, *_):
     strict = not lax
 
     def iter_aux(_s=None, i=0, *_):
-        i = int(i)
+        i = tointeger(i) or 0  # lua_tointeger: 0 for what is not an integer
         ln = len(s)
+        if i < 0 or i >= ln:  # (C's unsigned position: a negative one is past the end too)
+            return ()
         # skip continuation bytes of the current character
         if i > 0:
             while _iscont(s, i):
                 i += 1
         if i >= ln:
-            return (None,)
+            return ()
         d = _decode(s, i, strict)
         if d is None or _iscont(s, d[1]):
             raise LuaError("invalid UTF-8 code")
