@@ -54,12 +54,15 @@ def describe_exit(exitcode: int) -> str:
 
 
 # -- the worker side ---------------------------------------------------------------------------------
-def worker_main(config: Any, number: int, channel: Any) -> None:
+def worker_main(config: Any, number: int, channel: Any, run_dir: str = "") -> None:
     """The target of a worker process."""
     from .process import run_worker
     from .server.stopsignals import block_stop_signals
 
     block_stop_signals()   # before any thread starts: the signal thread must be the one to see them
+    if run_dir:
+        from .metrics.shared import attach
+        attach(run_dir, number)   # the metrics count for every worker of the server
 
     def report(state: str, message: str = "") -> None:
         try:
@@ -114,6 +117,7 @@ class Master:
         self.log = log
         self.context = multiprocessing.get_context("spawn")
         self.workers = [_Worker(n) for n in range(1, count + 1)]
+        self.run_dir = ""   # what the workers share (petrel.store.rundir)
         self.signals: list[int] = []
         self.stop_deadline: float | None = None
         self._wake_r, self._wake_w = socket.socketpair()
@@ -124,7 +128,8 @@ class Master:
     def _start(self, worker: _Worker) -> None:
         ours, theirs = self.context.Pipe(duplex=False)
         worker.channel = ours
-        worker.process = self.context.Process(target=worker_main, args=(self.config, worker.number, theirs),
+        worker.process = self.context.Process(target=worker_main, args=(self.config, worker.number, theirs,
+                                                                          self.run_dir),
                                               name=f"petrel-worker-{worker.number}")
         worker.process.start()
         theirs.close()
@@ -316,8 +321,12 @@ def run_workers(config: Any, count: int) -> int:
     log = setup_logging(config.log_level, config.log_syslog, config.log_syslog_address,
                         process="master", fmt=config.log_format).getChild("server")
     from .store.rundir import make_run_dir, remove_run_dir, shared_config
-    run_dir = make_run_dir()   # what the workers share: the embedded store's file
+    from .metrics.shared import create_segments
+    run_dir = make_run_dir()   # what the workers share: the embedded store's file, the metrics
     try:
-        return Master(shared_config(config, run_dir), count, log).run()
+        create_segments(run_dir, count)
+        master = Master(shared_config(config, run_dir), count, log)
+        master.run_dir = run_dir
+        return master.run()
     finally:
         remove_run_dir(run_dir)

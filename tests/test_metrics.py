@@ -283,24 +283,40 @@ def test_prometheus_page_parses(start_server):
                 return item.value
         raise AssertionError(f"no {sample or family} {labels} in {families[family].samples}")
 
-    assert families["petrel_req_counter"].type == "gauge"
-    assert value("petrel_req_counter") == 3
+    assert families["petrel_req_counter"].type == "counter"
+    assert value("petrel_req_counter", "petrel_req_counter_total") == 3
     assert families["petrel_lua_meter"].type == "counter"
     assert value("petrel_lua_meter", "petrel_lua_meter_total") == 6
     assert {s.labels["window"] for s in families["petrel_lua_meter_rate"].samples} == {"m1", "m5", "m15", "h1"}
-    timer = families["petrel_lua_timer"]
-    assert timer.type == "summary"
-    assert value("petrel_lua_timer", quantile=0.5) == 20
-    assert value("petrel_lua_timer", quantile=0.999) == pytest.approx(29.98)
-    assert value("petrel_lua_timer", "petrel_lua_timer_count") == 3
-    assert value("petrel_lua_timer", "petrel_lua_timer_sum") == 60
-    assert value("petrel_lua_timer_min") == 10 and value("petrel_lua_timer_max") == 30
+    # Timers are histograms in seconds (their values are milliseconds): 10, 20 and 30 ms.
+    timer = families["petrel_lua_timer_seconds"]
+    assert timer.type == "histogram"
+    assert value("petrel_lua_timer_seconds", "petrel_lua_timer_seconds_count") == 3
+    assert value("petrel_lua_timer_seconds", "petrel_lua_timer_seconds_sum") == pytest.approx(0.06)
+    assert value("petrel_lua_timer_seconds", "petrel_lua_timer_seconds_bucket", le="0.005") == 0
+    assert value("petrel_lua_timer_seconds", "petrel_lua_timer_seconds_bucket", le="0.01") == 1
+    assert value("petrel_lua_timer_seconds", "petrel_lua_timer_seconds_bucket", le="0.025") == 2
+    assert value("petrel_lua_timer_seconds", "petrel_lua_timer_seconds_bucket", le="0.05") == 3
+    assert value("petrel_lua_timer_seconds", "petrel_lua_timer_seconds_bucket", le="+Inf") == 3
+    assert value("petrel_lua_timer_seconds_quantile", quantile=0.5) == pytest.approx(0.02)
+    assert value("petrel_lua_timer_seconds_quantile", quantile=0.999) == pytest.approx(0.02998)
+    assert value("petrel_lua_timer_seconds_min") == pytest.approx(0.01)
+    assert value("petrel_lua_timer_seconds_max") == pytest.approx(0.03)
     assert value("petrel_server_requests", "petrel_server_requests_total") == 5   # the scrape counts
-    assert value("petrel_server_responses_2xx") == 3
-    assert value("petrel_server_responses_5xx") == 1
-    assert value("petrel_server_lua_errors") == 1
+    # Response classes are one counter with a code label.
+    responses = families["petrel_server_responses"]
+    assert responses.type == "counter"
+    assert value("petrel_server_responses", "petrel_server_responses_total", code="2xx") == 3
+    assert value("petrel_server_responses", "petrel_server_responses_total", code="5xx") == 1
+    assert value("petrel_server_responses", "petrel_server_responses_total", code="4xx") == 0
+    assert value("petrel_server_lua_errors", "petrel_server_lua_errors_total") == 1
     assert value("petrel_server_connections") >= 1
-    assert value("petrel_server_request_duration", "petrel_server_request_duration_count") == 4
+    duration = families["petrel_server_request_duration_seconds"]
+    assert duration.type == "histogram"
+    assert value("petrel_server_request_duration_seconds",
+                 "petrel_server_request_duration_seconds_count") == 4
+    assert 0 < value("petrel_server_request_duration_seconds",
+                     "petrel_server_request_duration_seconds_sum") < 60
     assert "process_open_fds" in families
 
 

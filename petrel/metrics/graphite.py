@@ -9,6 +9,9 @@ The reporter is a task of its own: it never holds up a request. Sends are bounde
 the receiver goes away the connection is dropped (a watcher notices the peer closing at once) and
 the next batch opens a new one. Batches due while the receiver is unreachable are dropped, as
 Graphite tolerates gaps better than a server that buffers without bound.
+
+With several workers the values are the whole server's (:mod:`.shared`) and one worker sends them:
+the one holding the report lock in the run directory (another takes over if it dies).
 """
 
 from __future__ import annotations
@@ -74,7 +77,12 @@ class GraphiteReporter:
                 await self._drop()
 
     async def report_once(self) -> bool:
-        """Send one batch; False (and the connection dropped) when it could not be sent."""
+        """Send one batch; False (and the connection dropped) when it could not be sent.
+
+        With several workers only the one holding the report turn sends (the registry reads the
+        whole server), so no worker's values overwrite another's under the same names."""
+        if not self.registry.holds_report_turn():
+            return True
         data = self.lines(int(self._wall_clock()))
         if not data:
             return True

@@ -42,6 +42,8 @@ async def run_log_reporter(registry: MetricsRegistry, interval: float) -> None:
     """Log the summary every ``interval`` seconds until cancelled."""
     while True:
         await anyio.sleep(interval)
+        if not registry.holds_report_turn():
+            continue   # another worker logs the whole server's metrics
         lines = summary_lines(registry)
         if not lines:
             log.info("no metrics yet")

@@ -8,6 +8,7 @@ applied lazily when the meter is touched or read, so no background task is neede
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import threading
@@ -15,6 +16,10 @@ import time
 from typing import Callable
 
 TICK_SECONDS = 5.0
+# Upper bounds (milliseconds) of a timer's histogram buckets, the last one open: Prometheus's
+# default buckets, 5 ms to 10 s, with 0.5, 1 and 2.5 ms in front for fast handlers.
+TIMER_BUCKETS_MS = (0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0,
+                    2500.0, 5000.0, 7500.0, 10000.0)
 
 
 class Counter:
@@ -119,8 +124,10 @@ class Timer:
         self.max: float | None = None
         self._samples: list[float] = []
         self._random = random.Random()
+        self._buckets = [0] * (len(TIMER_BUCKETS_MS) + 1)
 
     def update(self, value: float) -> None:
+        self._buckets[bisect.bisect_left(TIMER_BUCKETS_MS, value)] += 1
         self.count += 1
         self.sum += value
         self.min = value if self.min is None or value < self.min else self.min
@@ -132,10 +139,12 @@ class Timer:
             if slot < self.RESERVOIR:
                 self._samples[slot] = value
 
-    def snapshot(self) -> dict[str, float]:
+    def snapshot(self) -> dict[str, int | float]:
+        """count (an integer: Lua 5.3 and later would show a float count as 1.0, LuaJIT as 1),
+        min, max, mean and the percentiles (floats)."""
         values = sorted(self._samples)
-        result = {
-            "count": float(self.count),
+        result: dict[str, int | float] = {
+            "count": self.count,
             "min": self.min if self.min is not None else 0.0,
             "max": self.max if self.max is not None else 0.0,
             "mean": self.sum / self.count if self.count else 0.0,
@@ -143,6 +152,14 @@ class Timer:
         for key, q in self.PERCENTILES:
             result[key] = _quantile(values, q)
         return result
+
+    def bucket_counts(self) -> list[int]:
+        """Values per histogram bucket (not cumulative), the last for those above every bound."""
+        return list(self._buckets)
+
+    def reported(self) -> tuple[int, float, dict[str, float], list[int]]:
+        """Count, sum, snapshot and buckets from one reading (what the outputs send)."""
+        return self.count, self.sum, self.snapshot(), self.bucket_counts()
 
 
 class Gauge:
@@ -172,7 +189,17 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 class MetricsRegistry:
-    """Name -> metric. One per process, shared by all Lua states and the server's own metrics."""
+    """Name -> metric. One per process, shared by all Lua states and the server's own metrics.
+
+    In a worker of several (:mod:`.shared` attached), ``MetricsRegistry()`` makes the
+    cross-worker registry instead, whose metrics count for the whole server.
+    """
+
+    def __new__(cls, *args: object, **kwargs: object) -> "MetricsRegistry":
+        if cls is MetricsRegistry:
+            from .shared import registry_class
+            cls = registry_class()
+        return super().__new__(cls)
 
     def __init__(self) -> None:
         self._metrics: dict[str, Counter | Meter | Timer | Gauge] = {}
@@ -223,3 +250,7 @@ class MetricsRegistry:
     def items(self) -> list[tuple[str, Counter | Meter | Timer | Gauge]]:
         with self._lock:
             return sorted(self._metrics.items())
+
+    def holds_report_turn(self) -> bool:
+        """Whether this process sends the periodic reports (one worker of several does)."""
+        return True
