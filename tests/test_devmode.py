@@ -62,3 +62,43 @@ def test_production_answers_plain_500(start_server, engine, tmp_path):
     assert reply.status_code == 500
     assert reply.text == "500 Internal Server Error\n"
     server.wait_for_log("handler 'boom' failed")
+
+
+NATIVE = '''\
+from petrel.libs import Library
+
+library = Library("greeting", "says hello")
+unloaded = []
+
+
+@library.function
+def hello(ctx, name):
+    return "{word}, " + name.decode()
+
+
+@library.unload
+def bye(ctx):
+    ctx.logger.info("greeting {word} unloaded")
+'''
+
+
+def test_native_library_reloaded(start_server, engine, tmp_path):
+    root = tmp_path / "dev"
+    root.mkdir()
+    (root / "bootstrap.lua").write_text('function bootstrap() petrel.load_lib("greeting") '
+                                        'petrel.add_route("/hi", "hi") end\n')
+    (root / "handlers.lua").write_text('function hi(req, res) res.content = greeting.hello("ann") '
+                                       'return res end\n')
+    (root / "greeting.py").write_text(NATIVE.format(word="hello"))
+    server = start_server(root, engine, "--reload")
+    assert httpx.get(server.url + "/hi").text == "hello, ann"
+    (root / "greeting.py").write_text(NATIVE.format(word="salut"))
+    assert httpx.get(server.url + "/hi").text == "salut, ann"
+    server.wait_for_log("greeting hello unloaded")
+    server.wait_for_log("a native library changed")
+    # A native library that no longer imports: the error page, then recovery once it is fixed.
+    (root / "greeting.py").write_text("this is not python\n")
+    broken = httpx.get(server.url + "/hi")
+    assert broken.status_code == 500 and "greeting" in broken.text
+    (root / "greeting.py").write_text(NATIVE.format(word="hej"))
+    assert httpx.get(server.url + "/hi").text == "hej, ann"

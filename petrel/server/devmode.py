@@ -1,8 +1,11 @@
-"""lua.devmode: bootstrap() again when the service's files change, and error pages.
+"""lua.devmode: bootstrap() again when the service's files (or its native libraries) change, and
+error pages.
 
 In devmode every request already gets a state made from freshly read files (StateBuffer). This
 module adds the rest: when a file changed since the last ``bootstrap()``, it runs again on a new
 router before the request is routed, so a route added while serving answers without a restart.
+When a native library's Python file changed, the libraries ``petrel.load_lib`` loaded are unloaded
+and forgotten first, so that bootstrap imports the new code.
 A handler error or a file that does not load is answered with an HTML page showing the message,
 the Lua traceback and the source lines around each frame (HTML-escaped). Production never sees
 these pages: it answers a plain 500 and logs.
@@ -32,9 +35,27 @@ class DevMode:
 
     def _fingerprint(self) -> tuple:
         try:
-            return tuple((s.name, s.text) for s in find_sources(self.server.config.lua_root))
+            lua = tuple((s.name, s.text) for s in find_sources(self.server.config.lua_root))
         except OSError:
-            return ()
+            lua = ()
+        return lua, self._native_fingerprint()
+
+    def _native_fingerprint(self) -> tuple:
+        """The native libraries' Python files (a package's every file), as they are now."""
+        found = []
+        for path in self.server.libraries.native_files.values():
+            if os.path.basename(path) == "__init__.py":
+                files = sorted(os.path.join(d, f) for d, _, names in os.walk(os.path.dirname(path))
+                               for f in names if f.endswith(".py"))
+            else:
+                files = [path]
+            for name in files:
+                try:
+                    with open(name, "rb") as handle:
+                        found.append((name, handle.read()))
+                except OSError:
+                    found.append((name, None))
+        return tuple(found)
 
     async def refresh(self) -> Response | None:
         """Bootstrap again if a file changed; an error page when the service no longer loads."""
@@ -43,6 +64,9 @@ class DevMode:
             return None
         server = self.server
         ctx = server.libraries.ctx
+        if fingerprint[1] != self.fingerprint[1]:
+            server.libraries.forget_native()   # bootstrap's load_lib imports them again
+            lua_log.info("devmode: a native library changed; it is imported again")
         old_router, router = ctx.router, Router()
         ctx.router = router
         try:
@@ -57,7 +81,7 @@ class DevMode:
             lua_log.error("%s", exc)
             return error_page(server.config.lua_root, "The service does not load", str(exc), "")
         server.router = router
-        self.fingerprint = fingerprint
+        self.fingerprint = self._fingerprint()   # with the native libraries bootstrap loaded
         lua_log.info("devmode: files changed, bootstrap() ran again (%d routes)", len(router.routes))
         return None
 
