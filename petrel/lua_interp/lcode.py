@@ -188,14 +188,29 @@ class Resolver:
                         v.captured = True
                         if v.loop is not None:
                             v.loop.fresh = True
+                        self._upvalue(ctx, c, v)
                     return v
             c = c.parent
         if name == "_ENV":
+            self._upvalue(ctx, None, self.env)
             return self.env
         return None
 
+    @staticmethod
+    def _upvalue(ctx, owner, v):
+        """v, a local of function owner (None: the chunk's _ENV), is an upvalue of ctx and of
+        every function between: each lists it where it first refers to it, as Lua numbers them."""
+        c = ctx
+        while c is not owner and c is not None:
+            ups = c.node.upvals
+            if v in ups:
+                return
+            ups.append(v)
+            c = c.parent
+
     def chunk(self, block):
         main = N.Function(0, [], True, block, 0, "main chunk")
+        main.upvals.append(self.env)
         self.function(None, main)
         self.infer_ints()
         return main
@@ -518,6 +533,7 @@ class Compiler:
         self.short_src = short_src(chunkname)
         self.out = []            # final (text, lualine)
         self.funcs = {}
+        self.upvals = {}        # python function name -> ((lua name, python name), ...)
         self.callsites = {}
         self.nsites = 0
         self.nfuncs = 0
@@ -568,6 +584,7 @@ class Compiler:
         self.nfuncs += 1
         name = pyname or "F%d" % self.nfuncs
         self.funcs[name] = (f.name, f.line)
+        self.upvals[name] = tuple((v.name, v.pyname) for v in f.upvals)
         params = [v.pyname + "=None" for v in f.vars]
         params.append("*VA" if f.is_vararg else "*_")
         parent_scope, parent_indent, parent_loops = self.scope, self.indent, self.loops
@@ -1816,5 +1833,5 @@ def compile_chunk(block, chunkname: str):
         src, linemap = c.compile_chunk(block)
     except CompileError as e:
         raise LuaSyntaxError("%s:%d: %s" % (c.short_src, e.line, e.msg)) from None
-    info = ChunkInfo(chunkname, c.short_src, linemap, c.funcs, c.callsites, src.split("\n"))
+    info = ChunkInfo(chunkname, c.short_src, linemap, c.funcs, c.callsites, src.split("\n"), c.upvals)
     return src, info

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import sys
+from types import FunctionType
 
-from .lauxlib import NOVALUE, arg_error, check_table, needs_runtime, new_lib, type_error
+from .lauxlib import NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, type_error
 from .ldebug import LIB_CODES, _info, call_site_at, is_block_frame, traceback_from_frame
 from .lobject import LuaTable, tostr_number, type_name
 
@@ -134,6 +135,81 @@ def db_setmetatable(rt, v=NOVALUE, mt=NOVALUE, *_):
     return (v,)
 
 
+class UpvalueId:
+    """What debug.upvalueid returns: a light userdata naming one upvalue (a Python cell)."""
+
+    lua_type = "userdata"
+    __slots__ = ("cell",)
+
+    def __init__(self, cell):
+        self.cell = cell
+
+    def __eq__(self, other):
+        return type(other) is UpvalueId and other.cell is self.cell
+
+    def __hash__(self):
+        return id(self.cell)
+
+
+def _upvalues(f):
+    """(lua name, cell or None) for each upvalue of a Lua function, in Lua's order; None for a
+    library function (its upvalues, if any, are not visible)."""
+    if type(f) is not FunctionType:
+        return None
+    info = f.__globals__.get("__luachunk__")
+    if info is None:
+        return None
+    code = f.__code__
+    names = info.upvals.get(code.co_name, ())
+    cells = dict(zip(code.co_freevars, f.__closure__ or ()))
+    return [(lname, cells.get(pyname)) for lname, pyname in names]
+
+
+def _check_function(f, n, fname):
+    if type(f) is not FunctionType and not callable(f) or type(f) is LuaTable:
+        type_error(n, fname, "function", f)
+
+
+def _upvalue_at(f, n, fname, argf=1):
+    _check_function(f, argf, fname)
+    i = check_integer(n, argf + 1, fname)
+    ups = _upvalues(f)
+    if ups is None or not 1 <= i <= len(ups):
+        return None
+    return ups[i - 1]
+
+
+def db_getupvalue(f=NOVALUE, n=NOVALUE, *_):
+    up = _upvalue_at(f, n, "getupvalue")
+    if up is None:
+        return ()
+    name, cell = up
+    try:
+        value = cell.cell_contents if cell is not None else None
+    except ValueError:
+        value = None
+    return (name, value)
+
+
+def db_setupvalue(f=NOVALUE, n=NOVALUE, v=NOVALUE, *_):
+    if v is NOVALUE:
+        arg_error(3, "setupvalue", "value expected")
+    up = _upvalue_at(f, n, "setupvalue")
+    if up is None:
+        return ()
+    name, cell = up
+    if cell is not None:
+        cell.cell_contents = v
+    return (name,)
+
+
+def db_upvalueid(f=NOVALUE, n=NOVALUE, *_):
+    up = _upvalue_at(f, n, "upvalueid")
+    if up is None or up[1] is None:
+        return (None,)
+    return (UpvalueId(up[1]),)
+
+
 def db_gethook(*_):
     return (None,)
 
@@ -154,6 +230,9 @@ DB_FUNCS = {
     "getmetatable": db_getmetatable,
     "setmetatable": db_setmetatable,
     "getregistry": db_getregistry,
+    "getupvalue": db_getupvalue,
+    "setupvalue": db_setupvalue,
+    "upvalueid": db_upvalueid,
 }
 
 

@@ -23,15 +23,16 @@ TRANSPARENT_CODES: set = set()
 class ChunkInfo:
     """What the debugger knows about one compiled chunk."""
 
-    __slots__ = ("chunkname", "short_src", "linemap", "funcs", "callsites", "source_lines")
+    __slots__ = ("chunkname", "short_src", "linemap", "funcs", "callsites", "source_lines", "upvals")
 
-    def __init__(self, chunkname, short_src, linemap, funcs, callsites, source_lines):
+    def __init__(self, chunkname, short_src, linemap, funcs, callsites, source_lines, upvals=None):
         self.chunkname = chunkname
         self.short_src = short_src
         self.linemap = linemap          # python line number -> lua line
         self.funcs = funcs              # python function name -> (description, linedefined)
         self.callsites = callsites      # call-site id -> description ("global 'f'")
         self.source_lines = source_lines  # generated python source lines (for call sites)
+        self.upvals = upvals or {}      # python function name -> ((lua name, python name), ...)
 
     def lua_line(self, pyline):
         lm = self.linemap

@@ -56,6 +56,7 @@ class Function(Node):
     # filled by the resolver
     vars: list = field(default_factory=list)
     info: Any = None
+    upvals: list = field(default_factory=list)  # VarInfos of its upvalues, in Lua's order
 
 
 @dataclass(slots=True, eq=False)
