@@ -423,7 +423,7 @@ class SharedTimer(Timer):
 
     def snapshot(self) -> dict[str, float]:
         count, total, low, high, _buckets, reservoirs = self._merged()
-        result = {"count": float(count), "min": low if count else 0.0, "max": high if count else 0.0,
+        result = {"count": count, "min": low if count else 0.0, "max": high if count else 0.0,
                   "mean": total / count if count else 0.0}
         for key, q in self.PERCENTILES:
             result[key] = _merged_quantile(reservoirs, q)
