@@ -198,6 +198,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("server", "keepalive-timeout", 60, _parse_int(1), "seconds an idle connection is kept open"),
     Option("server", "max-body-size", 64 * 1024 * 1024, _parse_int(0),
            "largest request body in bytes (413 beyond it)"),
+    Option("server", "max-form-parts", 1000, _parse_int(1, 1000000),
+           "most fields and parts request.form and request.files read from one body (more is a "
+           "malformed body: a Lua error, 400 when the handler does not catch it)"),
     Option("server", "max-header-size", 64 * 1024, _parse_int(1024),
            "largest request head (request line and headers) in bytes (431 beyond it)"),
     Option("server", "max-headers", 100, _parse_int(1, 100000),

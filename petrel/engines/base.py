@@ -179,8 +179,9 @@ def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
                          type_name: Callable[[Any], str] | None = None) -> Response:
     """Check what a handler returned and make the Response; a wrong type is a HandlerError.
 
-    ``headers`` is a dict (the engine converts the Lua table) or any other value to report;
-    ``type_name`` names an engine's own values (Lua tables, functions) in the messages.
+    ``headers`` is a list of (name, value) pairs (a name once for each item of a list value) or a
+    dict (the engine converts the Lua table), or any other value to report; ``type_name`` names an
+    engine's own values (Lua tables, functions) in the messages.
     """
     _type_name = type_name or _default_type_name
     if status is None:
@@ -201,9 +202,9 @@ def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
         raise HandlerError(handler, f"response.content must be a string, got {_type_name(content)}")
     header_list: list[tuple[str, str]] = []
     if headers is not None:
-        if not isinstance(headers, dict):
+        if not isinstance(headers, (dict, list)):
             raise HandlerError(handler, f"response.headers must be a table, got {_type_name(headers)}")
-        for key, value in headers.items():
+        for key, value in headers.items() if isinstance(headers, dict) else headers:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = _number_bytes(value)
             if not isinstance(key, bytes) or not isinstance(value, bytes):
@@ -215,6 +216,16 @@ def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
                 raise HandlerError(handler, f"response header {name!r} has an invalid name or value")
             header_list.append((name, text))
     return Response(status=status, headers=header_list, body=content)
+
+
+def header_list_error(handler: str, name: Any, index: Any, kind: Any) -> HandlerError:
+    """A list value of response.headers that is not a list of strings (sandbox read_response)."""
+    label = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+    kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+    if index is None:
+        return HandlerError(handler, f"response.headers[{label!r}] must be a string or a list of "
+                                     "strings (the table has keys other than 1..n)")
+    return HandlerError(handler, f"response.headers[{label!r}][{index}] must be a string, got {kind}")
 
 
 def _valid_header(name: str, value: str) -> bool:

@@ -34,8 +34,12 @@ from ..libs import Export, LibraryRegistry, LuaRuntimeError
 from ..lua_interp import Interpreter, LuaError, LuaInterrupt, LuaMemoryError, LuaTable
 from ..lua_interp.lobject import type_name
 from ..messages import Request, Response
+from .lark_json import NATIVE
 from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
-                   read_sandbox, request_values, resolve_module, response_from_fields, syntax_failure)
+                   read_sandbox, request_values, resolve_module, response_from_fields, syntax_failure,
+                   header_list_error)
+from .lark_trace import LineTracer
+from .request_data import DEFAULT_MAX_PARTS, RequestData
 
 log = logging.getLogger("petrel.lua")
 
@@ -54,11 +58,12 @@ class RequestCancelled(LuaInterrupt):
 
 
 class LarkState:
-    __slots__ = ("state", "fns", "installed", "classes", "cancelled", "lib_version", "held",
+    __slots__ = ("state", "fns", "installed", "classes", "cancelled", "lib_version", "held", "data",
                  "__weakref__")
 
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: Any, data: RequestData) -> None:
         self.state = state
+        self.data = data   # the request being served, for what the handler reads of it on demand
         self.fns: dict[str, Any] = {}
         self.installed: set[str] = set()
         self.classes: dict[type, LuaTable] = {}
@@ -80,6 +85,16 @@ def _table(fields: dict[str, Any]) -> LuaTable:
 def _preempt() -> tuple:
     time.sleep(0)   # the time slice is spent: let the event loop's thread have the GIL
     return ()
+
+
+def _request_data_hook(data: RequestData) -> Callable:
+    """The sandbox's hooks.request_data: (true, sequence table) or (false, message)."""
+    def request_data(kind: Any = None, name: Any = None, *_: Any) -> tuple:
+        ok, values = data.answer(str(kind), name.encode("latin-1") if type(name) is str else None)
+        if not ok:
+            return (False, values.encode("utf-8", "replace").decode("latin-1"))
+        return (True, LuaTable({i: v.decode("latin-1") for i, v in enumerate(values, 1)}))
+    return request_data
 
 
 def _entropy() -> tuple:
@@ -150,6 +165,7 @@ class LarkEngine(Engine):
         self.serials: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.serial = 0
         self._limiter: anyio.CapacityLimiter | None = None
+        self.tracer = LineTracer() if getattr(config, "lua_trace", False) else None   # lua.trace
         self.sandbox = read_sandbox()
         self._lua_chunks: dict[str, bytes] = {}   # library.lua_chunk -> its text
         threading.stack_size(THREAD_STACK_BYTES)
@@ -169,7 +185,8 @@ class LarkEngine(Engine):
 
     # -- states ------------------------------------------------------------------------------------
     def new_state(self, sources: list[SourceFile]) -> LarkState:
-        lstate = LarkState(self.interpreter.new_state())
+        data = RequestData(getattr(self.config, "server_max_form_parts", DEFAULT_MAX_PARTS))
+        lstate = LarkState(self.interpreter.new_state(), data)
         state = lstate.state
         max_memory = self.config.lua_max_memory
         if max_memory:
@@ -180,7 +197,8 @@ class LarkEngine(Engine):
         load_time = _LoadTimeTables()
         hooks = _table({"read_module": self._read_module, "clock": _clock, "preempt": _preempt,
                         "memory": memory, "entropy": _entropy, "threaded": True,
-                        "seal": load_time.seal, "unseal": load_time.unseal})
+                        "seal": load_time.seal, "unseal": load_time.unseal,
+                        "request_data": _request_data_hook(data)})
         sandbox = state.load(self.sandbox, SANDBOX_CHUNK)
         fns = state.call(sandbox, hooks, self.config.lua_timeout, self.config.lua_max_memory)[0]
         lstate.fns = {key: value for key, value in fns.items()}
@@ -248,6 +266,10 @@ class LarkEngine(Engine):
         chunk = lstate.state.load(text, f"=petrel {library.name}")
         helpers = _table({"checkin": fns["checkin"], "readonly": fns["readonly"],
                           "concat": fns.get("concat"), "python": python})
+        native = NATIVE.get(library.name)
+        if native is not None:
+            runtime = lstate.state.runtime
+            helpers.rawset("native", lambda *args: (native(runtime, *args[:3]),))
         return lstate.state.call(chunk, helpers)[0]
 
     # -- crossing the boundary -----------------------------------------------------------------
@@ -354,6 +376,9 @@ class LarkEngine(Engine):
         check then ends the Lua code within a few thousand steps, and the state is discarded."""
         lstate.cancelled = False
         try:
+            if self.tracer is not None:
+                return await anyio.to_thread.run_sync(self.tracer.call, lstate.state.call, step,
+                                                      limiter=self.limiter, abandon_on_cancel=True)
             return await anyio.to_thread.run_sync(lstate.state.call, step, limiter=self.limiter,
                                                   abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
@@ -390,6 +415,7 @@ class LarkEngine(Engine):
         if lstate.lib_version != self.libraries.version:
             self._install_libraries(lstate)
         call = lstate.state.call
+        lstate.data.request = request
         values = [v.decode("latin-1") if type(v) is bytes else v for v in request_values(request)]
         outcome = call(lstate.fns["start_handler"], handler, *values)
         if outcome[0] == "missing":
@@ -397,7 +423,7 @@ class LarkEngine(Engine):
         try:
             results = await self._run(lstate, outcome[1])
         except LuaError as exc:
-            raise self._failure(lstate, handler, exc) from None
+            raise lstate.data.failure(self._failure(lstate, handler, exc)) from None
         response = results[2] if results[1] else None
         checked = call(lstate.fns["read_response"], response)
         if checked[0] is not True:
@@ -406,7 +432,9 @@ class LarkEngine(Engine):
         if type(content) is str:
             content = content.encode("latin-1")
         if headers is True:
-            headers = {_bytes(k): _bytes(v) for k, v in zip(checked[4::2], checked[5::2])}
+            headers = [(_bytes(k), _bytes(v)) for k, v in zip(checked[4::2], checked[5::2])]
+        elif headers is False and len(checked) > 4:
+            raise header_list_error(handler, *checked[4:7])
         return response_from_fields(handler, status, content, headers, type_name)
 
     async def evaluate(self, lstate: LarkState, text: str) -> list[str]:
@@ -423,6 +451,7 @@ class LarkEngine(Engine):
 
     def reset(self, lstate: LarkState) -> bool:
         lstate.held.clear()
+        lstate.data.clear()
         if lstate.cancelled:
             return False
         lstate.state.call(lstate.fns["end_request"])

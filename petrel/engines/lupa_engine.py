@@ -28,8 +28,9 @@ from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
 from ..messages import Request, Response
 from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, ServiceLoadError, SourceFile,
                    limit_text, read_patterns, read_sandbox, request_values, resolve_module, response_from_fields,
-                   syntax_failure)
+                   syntax_failure, header_list_error)
 from .instrument import InstrumentError, instrument
+from .request_data import DEFAULT_MAX_PARTS, RequestData
 
 try:
     import lupa
@@ -64,13 +65,14 @@ def _deny_attribute(obj: Any, name: Any, is_setting: bool) -> Any:
 class LupaState:
     """One lupa LuaRuntime holding the service, and the prelude functions that drive it."""
 
-    __slots__ = ("runtime", "fns", "lib_version", "installed", "classes", "lua_type", "dead")
+    __slots__ = ("runtime", "fns", "lib_version", "installed", "classes", "lua_type", "dead", "data")
 
     def type_name(self, value: Any) -> str:
         """Lua's name for the type of a value that came out of this state."""
         return self.lua_type(value) or lua_type_name(value)
 
-    def __init__(self, runtime: Any, fns: dict[str, Any], lua_type: Callable) -> None:
+    def __init__(self, runtime: Any, fns: dict[str, Any], lua_type: Callable, data: RequestData) -> None:
+        self.data = data   # the request being served, for what the handler reads of it on demand
         self.runtime = runtime
         self.fns = fns
         self.lib_version = 0
@@ -85,6 +87,9 @@ class LupaEngine(Engine):
 
     def __init__(self, config: Any, libraries: LibraryRegistry) -> None:
         super().__init__(config, libraries)
+        if getattr(config, "lua_trace", False):
+            raise EngineUnavailable("option 'lua.trace' (--trace) needs the lark engine: the lupa engine "
+                                    "runs compiled Lua with no line hooks (use --engine=lark)")
         runtime_name = getattr(config, "lua_runtime", "luajit")
         try:
             self.module = importlib.import_module(RUNTIME_MODULES[runtime_name])
@@ -114,8 +119,10 @@ class LupaEngine(Engine):
         runtime = self.module.LuaRuntime(
             encoding=None, register_eval=False, register_builtins=False,
             unpack_returned_tuples=True, attribute_filter=_deny_attribute, **options)
+        data = RequestData(getattr(self.config, "server_max_form_parts", DEFAULT_MAX_PARTS))
         hooks = runtime.table_from({b"read_module": self._read_module, b"instrument": self._instrument,
-                                    b"entropy": _entropy})
+                                    b"entropy": _entropy,
+                                    b"request_data": _request_data_hook(data, runtime.table_from)})
         lua_globals = runtime.globals()
         loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
         hooks[b"patterns"] = loader(self._compiled(self.patterns, b"=petrel patterns"), b"=petrel patterns")
@@ -125,7 +132,7 @@ class LupaEngine(Engine):
         # Nothing of the runtime but what the sandbox returned is reachable from service code; drop
         # the Python bridge from the real globals as well.
         runtime.execute(b"python = nil")
-        state = LupaState(runtime, fns, self.module.lua_type)
+        state = LupaState(runtime, fns, self.module.lua_type, data)
         self._install_libraries(state)
         for source in sources:
             result = fns["load_source"](source.text, b"@" + source.name.encode())
@@ -396,6 +403,7 @@ class LupaEngine(Engine):
         if state.lib_version != self.libraries.version:
             self._install_libraries(state)
         fns = state.fns
+        state.data.request = request
         values = request_values(request)
         if len(values) > _MAX_ARGUMENTS:
             # More pairs than Lua's C stack takes as arguments: they cross as one sequence table.
@@ -405,7 +413,7 @@ class LupaEngine(Engine):
             raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
         result = await self._drive(state, outcome[1])
         if result[0] != "done":
-            raise self._failure(handler, result)
+            raise state.data.failure(self._failure(handler, result))
         values = result[1]
         response = values[0] if values else None
         checked = fns["read_response"](response)
@@ -413,7 +421,9 @@ class LupaEngine(Engine):
             raise HandlerError(handler, f"the handler returned {_text(checked[1])}, not the response table")
         status, content, headers = checked[1], checked[2], checked[3]
         if headers is True:
-            headers = dict(zip(checked[4::2], checked[5::2]))
+            headers = list(zip(checked[4::2], checked[5::2]))
+        elif headers is False and len(checked) > 4:
+            raise header_list_error(handler, *checked[4:7])
         return response_from_fields(handler, status, content, headers, state.type_name)
 
     async def evaluate(self, state: LupaState, text: str) -> list[str]:
@@ -429,6 +439,7 @@ class LupaEngine(Engine):
         return [_text(value) for value in values[1:1 + values[0]]]
 
     def reset(self, state: LupaState) -> bool:
+        state.data.clear()
         if state.dead:
             return False
         state.fns["end_request"]()
@@ -438,6 +449,16 @@ class LupaEngine(Engine):
         state.dead = True
         state.fns.clear()
         state.classes.clear()
+
+
+def _request_data_hook(data: RequestData, table_from: Callable) -> Callable:
+    """The sandbox's hooks.request_data: (true, sequence table) or (false, message)."""
+    def request_data(kind: bytes, name: Any = None) -> tuple:
+        ok, values = data.answer(kind.decode("latin-1"), name if isinstance(name, bytes) else None)
+        if not ok:
+            return (False, values.encode("utf-8", "replace"))
+        return (True, table_from(values))
+    return request_data
 
 
 def _entropy() -> int:

@@ -882,6 +882,77 @@ local function pairs_table(values, from, count)
     return t
 end
 
+-- What a handler reads of its request only when it asks (the engine's hooks.request_data, see
+-- petrel/engines/request_data.py): request.form, request.files, and the functions form_list,
+-- file_list and header_list, found through the request table's metatable and kept in the table
+-- once read. A malformed body is an error at the handler's line.
+local request_hook = hooks.request_data
+
+local function request_data(kind, name)
+    local ok, values = request_hook(kind, name)
+    if not ok then error(values, 3) end   -- 1: here, 2: the accessor, 3: the handler's line
+    return values
+end
+
+local function file_tables(values)
+    local list = {}
+    for i = 1, #values, 4 do
+        list[#list + 1] = { name = values[i], filename = values[i + 1], content_type = values[i + 2],
+                            content = values[i + 3] }
+    end
+    return list
+end
+
+local function name_argument(fname, a, b)
+    if type(a) == "table" then a = b end   -- request:header_list(name) as well
+    if type(a) ~= "string" then
+        error("bad argument #1 to '" .. fname .. "' (string expected, got " .. type(a) .. ")", 3)
+    end
+    return a
+end
+
+local request_functions = {
+    header_list = function(a, b)
+        local values = request_data("header_list", name_argument("header_list", a, b))
+        return values
+    end,
+    form_list = function(a, b)
+        local values = request_data("form_list", name_argument("form_list", a, b))
+        return values
+    end,
+    file_list = function(a, b)
+        local files = file_tables(request_data("file_list", name_argument("file_list", a, b)))
+        return files
+    end,
+}
+
+local request_mt = { __metatable = false }
+request_mt.__index = function(request, key)
+    local value = request_functions[key]
+    if value == nil then
+        if key == "form" then
+            local values = request_data("form")
+            value = {}
+            for i = 1, #values, 2 do
+                local k = values[i]
+                if value[k] == nil then value[k] = values[i + 1] end   -- the first of a repeated field
+            end
+        elseif key == "files" then
+            local files = file_tables(request_data("files"))
+            value = {}
+            for i = 1, #files do
+                local k = files[i].name
+                if value[k] == nil then value[k] = files[i] end
+            end
+        else
+            return nil
+        end
+    end
+    rawset(request, key, value)
+    return value
+end
+owned[request_mt], owned[request_functions] = true, true
+
 local function start_handler(name, nh, nc, na, path, method, proto, host, timestamp, content, remote_addr,
                              ip_ver, remote_port, query, http_version, id, ...)
     local fn = rawget(base, name)
@@ -899,6 +970,7 @@ local function start_handler(name, nh, nc, na, path, method, proto, host, timest
     else
         request.headers, request.cookies, request.args = {}, {}, {}
     end
+    setmetatable(request, request_mt)
     local response = { status = 200, headers = {}, content = "" }
     return "step", run(fn, request, response)
 end
@@ -937,7 +1009,9 @@ local function start_eval(text, chunkname)
 end
 
 -- One call out to the engine with everything, read raw: ok, status, content, then either the
--- headers value itself (not a table) or true followed by the header names and values.
+-- headers value itself (not a table) or true followed by the header names and values. A value that
+-- is a list gives its name once for each item; a list that is not one of strings or numbers gives
+-- false, the name, the item's index (nil: the table is not a list) and the item's type.
 local function read_response(response)
     if type(response) ~= "table" then return false, type(response) end
     local headers = rawget(response, "headers")
@@ -945,8 +1019,21 @@ local function read_response(response)
     if type(headers) ~= "table" then return true, status, content, headers end
     local flat, n = {}, 0
     for k, v in next, headers do
-        flat[n + 1], flat[n + 2] = k, v
-        n = n + 2
+        if type(v) == "table" then
+            local count = 0
+            for _ in next, v do count = count + 1 end
+            for i = 1, count do
+                local item = rawget(v, i)
+                local kind = type(item)
+                if kind == "nil" then return true, status, content, false, k, nil, "table" end
+                if kind ~= "string" and kind ~= "number" then return true, status, content, false, k, i, kind end
+                flat[n + 1], flat[n + 2] = k, item
+                n = n + 2
+            end
+        else
+            flat[n + 1], flat[n + 2] = k, v
+            n = n + 2
+        end
     end
     return true, status, content, true, unpack(flat, 1, n)
 end

@@ -40,7 +40,8 @@ access_log = logging.getLogger("petrel.access")
 TLS_HANDSHAKE = b"\x16"   # the first byte of a TLS ClientHello record
 
 
-_STATUS_TEXT = {500: "500 Internal Server Error\n", 503: "503 Service Unavailable\n"}
+_STATUS_TEXT = {400: "400 Bad Request\n", 500: "500 Internal Server Error\n",
+                503: "503 Service Unavailable\n"}
 
 
 def _plain(status: int, text: str) -> Response:
