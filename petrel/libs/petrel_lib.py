@@ -96,3 +96,7 @@ async def sleep_micros(n: float) -> None:
 @library.function
 async def sleep_millis(n: float) -> None:
     await anyio.sleep(_check_duration("sleep_millis", n) / 1e3)
+
+
+# url_encode, url_decode, html_escape and cookie join the petrel table.
+from . import web_lib  # noqa: E402,F401
