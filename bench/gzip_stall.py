@@ -1,6 +1,9 @@
 """Event-loop stall of server.gzip: the longest gap a 1 ms ticker sees while bodies are compressed inline or
 in a worker thread (run: .venv/bin/python bench/gzip_stall.py)."""
-import time, anyio, json
+import time
+
+import anyio
+
 from petrel.server.compress import gzip_bytes
 
 BODY = "".join(f'{{"id": {i}, "name": "item {i}", "tags": ["a", "b"]}},\n' for i in range(40000)).encode()

@@ -25,6 +25,7 @@ serving other connections meanwhile.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -133,8 +134,7 @@ async def compress_response(policy: GzipPolicy, request: Request, response: Resp
         return response
     headers = add_vary(headers)
     if not accepts_gzip(request):
-        response.headers = headers
-        return response
+        return dataclasses.replace(response, headers=headers)
     body = response.body
     if len(body) > THREAD_THRESHOLD:
         compressed = await anyio.to_thread.run_sync(gzip_bytes, body, policy.level)
@@ -149,7 +149,5 @@ async def compress_response(policy: GzipPolicy, request: Request, response: Resp
             value = "W/" + value
         out.append((name, value))
     out.append(("content-encoding", "gzip"))
-    response.headers = out
-    response.body = compressed
-    response.content_length = None
-    return response
+    # A new Response: the handler's (or a page made once and kept) is left as it was.
+    return dataclasses.replace(response, headers=out, body=compressed, content_length=None)
