@@ -73,6 +73,10 @@ def _add_service_options(parser: argparse.ArgumentParser, root_positional: bool 
                              "(lupa when it imports, else lark); default: auto, or lua.engine")
     for flag, key, text in ALIASES:
         parser.add_argument(flag, dest=f"opt:{key}", metavar="V", default=argparse.SUPPRESS, help=text)
+    parser.add_argument("--trace", dest="opt:lua.trace", action="store_const", const="1",
+                        default=argparse.SUPPRESS,
+                        help="lark engine: log every Lua line run, with the locals it changed "
+                             "(same as --lua.trace=1)")
     group = parser.add_argument_group(
         "options", "every option, as in the config file's [group] section and as the environment "
                    "variable PETREL_GROUP_OPTION (dots and dashes as underscores); "
@@ -138,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _ALL_FLAGS = sorted({f"--{o.key}" for o in OPTIONS} | {a[0] for a in ALIASES} |
-                    {"--config", "--engine", "--reload", "--version", "--help", "--markdown", "--path",
+                    {"--config", "--engine", "--reload", "--trace", "--version", "--help", "--markdown", "--path",
                      "--method", "--header", "--data", "--no-bootstrap", "--strict"})
 
 

@@ -249,6 +249,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("lua", "root", "", _parse_str, "directory whose *.lua files make the service", is_path=True),
     Option("lua", "statebuffer", 500, _parse_int(1, 100000), "Lua states kept ready"),
     Option("lua", "devmode", False, _parse_bool, "reload the Lua files for every request"),
+    Option("lua", "trace", False, _parse_bool,
+           "lark engine: log every Lua line the service runs, with the locals it changed (--trace)"),
     Option("lua", "runtime", "luajit", _parse_runtime,
            "Lua of the lupa engine: luajit, lua51, lua52, lua53, lua54 or lua55"),
     Option("lua", "engine", "auto", _parse_engine, "engine: lupa, lark or auto (same as --engine)"),

@@ -31,7 +31,7 @@ Every option can be given in three places; each wins over the one before:
    (`--server.port=8080`, `--lua.root ./service`).
 
 Short forms on the command line, as other Python servers spell them: `--host` (`server.listen`),
-`--port` (`server.port`), `--workers` (`server.workers`), `--reload` (`lua.devmode=1`),
+`--port` (`server.port`), `--workers` (`server.workers`), `--reload` (`lua.devmode=1`), `--trace` (`lua.trace=1`),
 `--log-level` (`log.level`, by name or number), `--root` or a positional `ROOT` (`lua.root`),
 `--engine` (`lua.engine`), `-c FILE`, `-V`/`--version`. A bad value stops petrel with one line
 naming the option and where it came from, and exit code 2:

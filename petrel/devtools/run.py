@@ -13,7 +13,7 @@ from ..log import setup_logging
 
 def run_command(config: Any, args: Any) -> int:
     from ..testing import Client
-    level = config.log_level if "log.level" in config.sources else 4
+    level = config.log_level if "log.level" in config.sources else (6 if config.lua_trace else 4)
     setup_logging(level, False, process="run", fmt=config.log_format)
     headers = []
     for header in args.header:

@@ -40,6 +40,7 @@ from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, Source
                    header_list_error)
 from .lark_trace import LineTracer
 from .request_data import DEFAULT_MAX_PARTS, RequestData
+from .lark_trace import LineTracer
 
 log = logging.getLogger("petrel.lua")
 
