@@ -172,3 +172,76 @@ def test_graphite_and_log_report_the_whole_server_from_one_worker(start_server):
     for worker, value in summaries:
         stamps_per_line.setdefault(value, set()).add(worker)
     assert len({worker for worker, _ in summaries}) == 1, summaries
+
+
+# -- the segments themselves, two workers' registries in one process -------------------------------------
+@pytest.fixture
+def two_workers(tmp_path):
+    from petrel.metrics import shared
+    shared.create_segments(str(tmp_path), 2)
+    return [shared.SharedRegistry(shared.Segments(str(tmp_path), n)) for n in (1, 2)]
+
+
+def test_counters_reset_decrement_and_wrap_across_segments(two_workers):
+    first, second = two_workers
+    a, b = first.counter("c"), second.counter("c")
+    a.increment(5)
+    b.increment(2)
+    b.decrement(1)
+    assert a.total() == b.total() == 6
+    a.reset()   # the whole server's count becomes 0; the other worker's word is left alone
+    assert a.total() == b.total() == 0
+    b.increment()
+    assert a.total() == 1
+    b.increment(2**63 - 1)   # 64-bit wrap, as Lua 5.4 integers
+    assert a.total() == -2**63
+    # A metric another worker made: found by get_counter, listed by items(), kinds enforced.
+    second.counter("only_second").increment(3)
+    assert first.get_counter("only_second").total() == 3
+    with pytest.raises(KeyError, match="metric 'only_second' is a counter, not a meter"):
+        first.meter("only_second")
+    with pytest.raises(KeyError, match="no timer named 'nothing'"):
+        first.get_timer("nothing")
+    assert [name for name, _ in first.items()] == ["c", "only_second"]
+
+
+def test_meters_timers_and_gauges_merge(two_workers):
+    first, second = two_workers
+    first.meter("m").increment(3)
+    second.meter("m").increment(4)
+    assert first.meter("m").total() == 7
+    assert set(first.meter("m").rates()) == {"m1", "m5", "m15", "h1", "mean"}
+    for value in (10, 20):
+        first.timer("t").update(value)
+    second.timer("t").update(30)
+    snapshot = second.timer("t").snapshot()
+    assert snapshot["count"] == 3 and snapshot["min"] == 10 and snapshot["max"] == 30
+    assert snapshot["mean"] == 20 and snapshot["p50"] == 20
+    count, total, _snapshot, buckets = first.timer("t").reported()
+    assert (count, total, sum(buckets)) == (3, 60, 3)
+    first.gauge("g", lambda: 2)
+    second.gauge("g", lambda: 5)
+    assert dict(first.items())["g"].value() == 7
+    # Past its reservoir a worker's values stand for more than one each: the quantiles weigh them.
+    big = first.timer("big")
+    for _ in range(3 * big.RESERVOIR):
+        big.update(100)
+    small = second.timer("big")
+    for _ in range(big.RESERVOIR):
+        small.update(1)
+    assert first.timer("big").snapshot()["p50"] == 100
+    assert first.timer("big").snapshot()["count"] == 4 * big.RESERVOIR
+
+
+def test_a_restarted_worker_adopts_its_segment(tmp_path):
+    from petrel.metrics import shared
+    shared.create_segments(str(tmp_path), 2)
+    before = shared.SharedRegistry(shared.Segments(str(tmp_path), 1))
+    before.counter("c").increment(4)
+    before.timer("t").update(7)
+    after = shared.SharedRegistry(shared.Segments(str(tmp_path), 1))   # the same worker number again
+    after.counter("c").increment()
+    after.timer("t").update(9)
+    assert after.counter("c").total() == 5
+    assert after.timer("t").snapshot()["count"] == 2
+    assert after.timer("t").snapshot()["max"] == 9

@@ -184,6 +184,9 @@ class Segments:
 
 
 # -- the metrics -------------------------------------------------------------------------------------
+_LOW, _HIGH = -2**63, 2**63 - 1
+
+
 def _wrap(value: int) -> int:
     return ((value + 2**63) % 2**64) - 2**63
 
@@ -195,6 +198,8 @@ class SharedCounter(Counter):
         self.name = name
         self._segments = segments
         self._word = word
+        self._q = segments.own.q if segments.own is not None else None
+        self._lock = segments.lock
         self._words: list[tuple[Any, int]] = []   # (a segment's words, this counter's index there)
         # Segments without this counter yet, with their record count when last looked at.
         self._missing: list[tuple[Segment, int]] = [(segment, -1) for segment in segments.all]
@@ -216,9 +221,10 @@ class SharedCounter(Counter):
         self._missing = missing
 
     def increment(self, n: int = 1) -> None:
-        q = self._segments.own.q   # type: ignore[union-attr]
-        with self._segments.lock:
-            q[self._word] = _wrap(q[self._word] + n)
+        q, word = self._q, self._word
+        with self._lock:
+            value = q[word] + n
+            q[word] = value if _LOW <= value <= _HIGH else _wrap(value)
 
     def decrement(self, n: int = 1) -> None:
         self.increment(-n)
@@ -263,16 +269,20 @@ class SharedMeter(Meter):
         self._segments = segments
         self._word = word
         self._clock = clock
+        own = segments.own
+        self._q, self._d = (own.q, own.d) if own is not None else (None, None)
 
     def increment(self, n: int = 1) -> None:
-        segment = self._segments.own
-        q, d, w = segment.q, segment.d, self._word   # type: ignore[union-attr]
+        q, d, w = self._q, self._d, self._word
+        now = self._clock()
         with self._segments.lock:
-            q[w] += 1                     # odd: being written
-            _tick(q, d, w, self._clock())
+            seq = q[w] + 1
+            q[w] = seq                    # odd: being written
+            if now - d[w + 4] >= TICK_SECONDS:
+                _tick(q, d, w, now)
             q[w + 1] += n
             q[w + 2] += n
-            q[w] += 1
+            q[w] = seq + 1
 
     mark = increment
 
@@ -359,31 +369,32 @@ class SharedTimer(Timer):
         self._word = word
         self._clock = clock
         self._random = random.Random()
+        own = segments.own
+        self._q, self._d = (own.q, own.d) if own is not None else (None, None)
 
     def update(self, value: float) -> None:
-        segment = self._segments.own
-        q, d, w = segment.q, segment.d, self._word   # type: ignore[union-attr]
-        value = float(value)
+        q, d, w = self._q, self._d, self._word
         with self._segments.lock:
-            q[w] += 1
+            seq = q[w] + 1
+            q[w] = seq                    # odd: being written
             count = q[w + 1] + 1
             q[w + 1] = count
             d[w + 2] += value
-            if count == 1 or value < d[w + 3]:
+            if count == 1:
+                d[w + 3] = d[w + 4] = value
+            elif value < d[w + 3]:
                 d[w + 3] = value
-            if count == 1 or value > d[w + 4]:
+            elif value > d[w + 4]:
                 d[w + 4] = value
             q[w + TIMER_HEAD + bisect.bisect_left(TIMER_BUCKETS_MS, value)] += 1
-            samples = q[w + 5]
-            base = w + TIMER_HEAD + NBUCKETS
-            if samples < self.RESERVOIR:
-                d[base + samples] = value
-                q[w + 5] = samples + 1
+            if count <= self.RESERVOIR:
+                d[w + TIMER_HEAD + NBUCKETS + count - 1] = value
+                q[w + 5] = count
             else:
                 slot = self._random.randrange(count)
                 if slot < self.RESERVOIR:
-                    d[base + slot] = value
-            q[w] += 1
+                    d[w + TIMER_HEAD + NBUCKETS + slot] = value
+            q[w] = seq + 1
 
     def _parts(self) -> list[tuple[list, list]]:
         parts = []
@@ -549,6 +560,11 @@ class SharedRegistry(MetricsRegistry):
                     metric = self._views[name] = _CLASSES[kind](name, self.segments, None)
             result.append((name, metric))
         return result
+
+    def gauge(self, name: str, read: Callable[[], float]) -> Gauge:
+        gauge = super().gauge(name, read)
+        gauge.publish()   # type: ignore[attr-defined]
+        return gauge
 
     def holds_report_turn(self) -> bool:
         return self.segments.holds_report_turn()
