@@ -20,6 +20,7 @@ SERVICE = {
             petrel.add_route("/errors", "errors")
             petrel.add_route("/incr", "incr")
             petrel.add_route("/slow", "slow")
+            petrel.add_route("/auth", "auth")
         end
     """,
     "api.lua": """
@@ -112,6 +113,25 @@ SERVICE = {
             return response
         end
     """,
+    "auth.lua": """
+        function auth(request, response)
+            local port = tonumber(request.args.port)
+            local out = {}
+            local function try(f)
+                local ok, err = pcall(f)
+                out[#out + 1] = tostring(ok) .. " " .. tostring(err)
+            end
+            try(function() local r = redis(); r:connect("127.0.0.1", port); local v = r:get("k"); return v end)
+            try(function() local r = redis(); r:connect("127.0.0.1", port, {password = "wrong"}) end)
+            local r = redis()
+            r:connect("127.0.0.1", port, {password = "s3cret", timeout = 300})
+            out[#out + 1] = r:set("k", "v") .. " " .. r:get("k")
+            try(function() local v = r:command("BLPOP", "never", "5"); return v end)
+            out[#out + 1] = r:get("k")   -- a fresh connection after the timeout
+            response.content = table.concat(out, "\\n") .. "\\n"
+            return response
+        end
+    """,
     "slow.lua": """
         function slow(request, response)
             local r = redis()
@@ -191,6 +211,21 @@ def test_errors_name_the_line_and_leave_the_connection_usable(start_server, engi
                              "integer or out of range")
     assert lines[10] == "1"
     assert re.fullmatch(rf"false .*redis: redis 127\.0\.0\.1:{closed} unavailable: .*", lines[11]), lines[11]
+
+
+def test_password_and_reply_timeout(start_server, engine, redis_server):  # noqa: F811
+    assert redis_server.command("CONFIG", "SET", "requirepass", "s3cret") == b"+OK\r\n"
+    server = start_server(SERVICE, engine)
+    response = _get(server, "/auth", port=redis_server.port)
+    assert response.status_code == 200, server.log()
+    lines = response.text.splitlines()
+    where = f"redis 127.0.0.1:{redis_server.port}"
+    assert re.fullmatch(rf"false .*auth\.lua:\d+: redis: {where}: authentication failed: .+", lines[0]), lines
+    assert re.fullmatch(rf"false .*auth\.lua:\d+: redis: {where}: authentication failed: .+", lines[1]), lines
+    assert lines[2] == "OK v"
+    assert re.fullmatch(rf"false .*auth\.lua:\d+: redis: {where} unavailable: timeout \(no reply within "
+                        r"300 ms\)", lines[3]), lines
+    assert lines[4] == "v"
 
 
 def test_connections_are_pooled_and_given_back(start_server, engine, redis_server):  # noqa: F811

@@ -1,7 +1,9 @@
-"""``metric``: counters, meters and timers in the process-wide registry.
+"""``metric``: counters, meters and timers in the server's registry.
 
 ``m = metric()`` makes an unbound handle; ``m:register_counter(name)`` (or meter/timer) binds it to
 the named metric, creating it if needed, and ``m:get_counter(name)`` binds to an existing one.
+With several workers the registry is the cross-worker one (:mod:`petrel.metrics.shared`): totals,
+rates and snapshots are those of the whole server.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import time
 from ..metrics import Counter, Meter, Timer
 from .base import Library, LibraryContext, LuaRuntimeError
 
-library = Library("metric", "counters, meters and timers shared by every state of the process")
+library = Library("metric", "counters, meters and timers shared by every state and every worker")
 
 
 @library.object(name="metric")

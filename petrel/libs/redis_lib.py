@@ -31,6 +31,7 @@ service resumes as soon as Redis is back.
 from __future__ import annotations
 
 import math
+import os
 import ssl as ssl_module
 import weakref
 from typing import Any
@@ -69,6 +70,12 @@ SHORTHANDS = (
 
 
 def _reason(exc: BaseException) -> str:
+    """The cause in a few words: the system's words for a socket error ("connection refused")."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno:
+            return os.strerror(seen.errno).lower()
+        seen = seen.__cause__ or seen.__context__
     text = str(exc) or type(exc).__name__
     return text.rstrip(".")
 
