@@ -30,7 +30,7 @@ _SCHEMES = ("http", "https")
 # RFC 7239 forwarded-pair: token "=" (token / quoted-string). Unquoted values also take ':', '[' and
 # ']' (an IPv6 address or a port some proxies forget to quote); the node is checked afterwards.
 _PAIR = re.compile(r'[ \t]*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)=(?:([!#$%&\'*+.^_`|~0-9A-Za-z:\[\]-]+)'
-                   r'|"((?:[^"\\\x00-\x1f\x7f]|\\[\t\x20-\x7e])*)")[ \t]*')
+                   r'|"([^"\\\x00-\x1f\x7f]*(?:\\[\t\x20-\x7e][^"\\\x00-\x1f\x7f]*)*)")[ \t]*')
 _QUOTED_PAIR = re.compile(r"\\(.)")
 _PORT = re.compile(r"[0-9]{1,5}|_[A-Za-z0-9._-]+")
 
@@ -40,9 +40,29 @@ def _port(text: str) -> bool:
     return _PORT.fullmatch(text) is not None and (text[0] == "_" or int(text) <= 65535)
 
 
+# An IPv4 address already in its normal form (no leading zeros): no need for ipaddress to read it.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+_parsed: dict[str, str | None] = {}
+
+
 def parse_address(text: str) -> str | None:
     """An IP address as a client or proxy sends it: ``1.2.3.4``, ``1.2.3.4:80``, ``::1``,
     ``[::1]`` or ``[::1]:80``; its normal text form, or None when it is not one."""
+    if _IPV4.fullmatch(text):
+        return text
+    try:
+        return _parsed[text]
+    except KeyError:
+        pass
+    address = _parse_address(text)
+    if len(_parsed) >= _CACHE_SIZE:
+        _parsed.clear()
+    _parsed[text] = address
+    return address
+
+
+def _parse_address(text: str) -> str | None:
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
@@ -77,7 +97,10 @@ def forwarded_elements(value: str) -> list[dict[str, str]] | None:
             if name in element:
                 return None   # RFC 7239 4: a parameter occurs once in an element
             quoted = match.group(3)
-            element[name] = match.group(2) if quoted is None else _QUOTED_PAIR.sub(r"\1", quoted)
+            if quoted is None:
+                element[name] = match.group(2)
+            else:
+                element[name] = _QUOTED_PAIR.sub(r"\1", quoted) if "\\" in quoted else quoted
             pos = match.end()
         else:
             while pos < end and value[pos] in " \t":
