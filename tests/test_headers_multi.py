@@ -21,6 +21,7 @@ SERVICE = {
         function bootstrap()
             petrel.add_route("/multi", "multi")
             petrel.add_route("/bad/", "bad")
+            petrel.add_route("/thousand", "thousand")
             petrel.add_route("/header_list", "header_list")
             petrel.add_route("/cookie", "cookie")
             petrel.add_route("/cookie_errors", "cookie_errors")
@@ -40,6 +41,13 @@ SERVICE = {
             return response
         end
 
+        function thousand(request, response)
+            local t = {}
+            for i = 1, 1000 do t[i] = i end
+            response.headers["x-n"] = t
+            return response
+        end
+
         local BAD = {
             crlf = { "fine", "evil\\r\\nx-injected: yes" },
             lf = { "evil\\nx-injected: yes" },
@@ -48,7 +56,9 @@ SERVICE = {
             table = { { "nested" } },
             holes = { a = "b" },
             sparse = { [1] = "a", [3] = "c" },
+            many = {},
         }
+        for i = 1, 1001 do BAD.many[i] = "v" .. i end
 
         function bad(request, response)
             response.headers["x-bad"] = BAD[request.path:sub(6)]
@@ -155,6 +165,12 @@ def test_list_values_are_separate_fields(client):
     assert dict(r.cookies) == {"session": "abc123", "theme": "dark"}
 
 
+def test_a_thousand_fields(client):
+    r = client.get("/thousand")
+    assert r.status_code == 200
+    assert r.headers.get_list("x-n") == [str(i) for i in range(1, 1001)]
+
+
 def test_list_values_are_separate_lines_on_http11(server):
     response = _raw(server, b"GET /multi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     head = response.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
@@ -186,6 +202,7 @@ BAD_LISTS = {
     "table": "response.headers['x-bad'][1] must be a string, got table",
     "holes": "response.headers['x-bad'] must be a string or a list of strings",
     "sparse": "response.headers['x-bad'] must be a string or a list of strings",
+    "many": "response.headers has more than 1000 header fields",
 }
 
 

@@ -218,8 +218,11 @@ def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
     return Response(status=status, headers=header_list, body=content)
 
 
-def header_list_error(handler: str, name: Any, index: Any, kind: Any) -> HandlerError:
-    """A list value of response.headers that is not a list of strings (sandbox read_response)."""
+def header_list_error(handler: str, name: Any, index: Any = None, kind: Any = None) -> HandlerError:
+    """A list value of response.headers that is not a list of strings, or (``name`` a number) more
+    header fields than the sandbox's read_response passes on."""
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        return HandlerError(handler, f"response.headers has more than {int(name)} header fields")
     label = name.decode("latin-1") if isinstance(name, bytes) else str(name)
     kind = kind.decode() if isinstance(kind, bytes) else str(kind)
     if index is None:

@@ -1011,7 +1011,10 @@ end
 -- One call out to the engine with everything, read raw: ok, status, content, then either the
 -- headers value itself (not a table) or true followed by the header names and values. A value that
 -- is a list gives its name once for each item; a list that is not one of strings or numbers gives
--- false, the name, the item's index (nil: the table is not a list) and the item's type.
+-- false, the name, the item's index (nil: the table is not a list) and the item's type; more than
+-- MAX_RESPONSE_FIELDS fields give false and that number.
+local MAX_RESPONSE_FIELDS = 1000
+
 local function read_response(response)
     if type(response) ~= "table" then return false, type(response) end
     local headers = rawget(response, "headers")
@@ -1034,6 +1037,7 @@ local function read_response(response)
             flat[n + 1], flat[n + 2] = k, v
             n = n + 2
         end
+        if n > 2 * MAX_RESPONSE_FIELDS then return true, status, content, false, MAX_RESPONSE_FIELDS end
     end
     return true, status, content, true, unpack(flat, 1, n)
 end
