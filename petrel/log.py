@@ -8,7 +8,8 @@ that runs as one process (syslog: ``petrel[pid]: w2 | component | message``).
 ``{"time": "2026-01-02T10:00:00.123+00:00", "worker": "w1", "component": "server", "level":
 "info", "message": "..."}``; an access line adds its fields (``remote``, ``method``, ``path``,
 ``query``, ``http_version``, ``status``, ``bytes``, ``duration_ms``, ``request_id``,
-``user_agent``).
+``user_agent``), and every other line logged while a request is served (the handler's ``print``,
+its errors) has that request's ``request_id`` (:data:`REQUEST_ID`, set by the server).
 
 Levels are syslog's (0 emerg ... 7 debug) as in the original; ``log.level`` drops everything above it.
 Components are logger names under ``petrel.`` (``petrel.server``, ``petrel.lua``, ``petrel.access``).
@@ -20,6 +21,7 @@ socket holds only a few messages) must not stall the event loop, so when that th
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import json
 import logging
@@ -40,6 +42,20 @@ def syslog_level(record: logging.LogRecord) -> int:
         level = _FROM_PY.get(record.levelno, 6)
         record.syslog_level = level
     return level
+
+
+# The id of the request the current task is serving ("" outside requests); a worker thread that
+# runs a request's Lua sees it too (anyio.to_thread copies the context).
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("petrel_request_id", default="")
+
+
+class _RequestIdFilter(logging.Filter):
+    """Stamps a record with REQUEST_ID in the thread that logs it (a syslog thread formats later)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = REQUEST_ID.get()
+        return True
 
 
 class _LevelFilter(logging.Filter):
@@ -86,6 +102,8 @@ class JSONFormatter(logging.Formatter):
         fields = getattr(record, "access", None)
         if isinstance(fields, dict):
             entry.update(fields)
+        elif getattr(record, "request_id", ""):
+            entry["request_id"] = record.request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
@@ -197,6 +215,7 @@ def setup_logging(level: int, use_syslog: bool, address: str = "", process: str 
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JSONFormatter(process) if fmt == "json" else ConsoleFormatter(process))
     handler.addFilter(_LevelFilter(level))
+    handler.addFilter(_RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if level >= 7 else logging.INFO if level >= 5 else
                   logging.WARNING if level == 4 else logging.ERROR if level == 3 else logging.CRITICAL)

@@ -32,6 +32,7 @@ from .connections import Connection, TrackedStream
 from .stopsignals import StopSignals
 from .access import log_access, start_url
 from .front import Front
+from ..log import REQUEST_ID
 
 log = logging.getLogger("petrel.server")
 lua_log = logging.getLogger("petrel.lua")
@@ -148,11 +149,13 @@ class Server:
         self.active_requests += 1
         self.requests_meter.increment()
         self.front.admit(request)
+        current_id = REQUEST_ID.set(request.id)   # on the log lines of this request
         try:
             response = await self._dispatch(request)
             if self.gzip.enabled:
                 response = await compress_response(self.gzip, request, response)
         finally:
+            REQUEST_ID.reset(current_id)
             self.active_requests -= 1
             if self.active_requests == 0:
                 self._idle.set()
