@@ -172,3 +172,22 @@ def test_id_from_lua_matches_header_on_every_engine(start_server, engine, given)
         assert GENERATED.fullmatch(rid.decode()) and reply.endswith(b"string " + rid)
     else:
         assert status == b"400"
+
+
+def test_json_log_lines_of_a_request_carry_its_id(start_server, engine):
+    import json
+    server = start_server(SERVICE, engine, TRUSTED, "--log.format=json", "--log.access=1")
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
+        first = client.get("/id").headers["x-request-id"]
+        second = client.get("/id", headers={"x-request-id": "from-the-proxy"}).headers["x-request-id"]
+        failed = client.get("/fail").headers["x-request-id"]
+    server.wait_for_log(rf'"request_id": "{failed}"')
+    entries = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    by_message = {entry["message"]: entry for entry in entries}
+    assert by_message[f"handling {first}"]["request_id"] == first
+    assert by_message["handling from-the-proxy"]["request_id"] == second == "from-the-proxy"
+    errors = [entry for entry in entries if "boom" in entry["message"] and entry["component"] == "lua"]
+    assert errors and all(entry["request_id"] == failed for entry in errors)
+    assert not any("request_id" in entry for entry in entries if "listening on" in entry["message"])
+    access = [entry for entry in entries if entry["component"] == "access"]
+    assert [entry["request_id"] for entry in access] == [first, second, failed]
