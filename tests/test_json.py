@@ -253,6 +253,19 @@ def test_sentinels_are_read_only(engine, tmp_path):
     assert "read-only table 'json'" in got[5]
 
 
+def test_nested_tables_reach_a_library_intact(engine, tmp_path):
+    # lupa hands out a new wrapper per table access; the conversion must not take one table's
+    # wrapper for another's (their ids are reused once freed).
+    value = ('{items = {{id = 1, tags = {"a", "b"}, owner = {id = 3, login = "u1"}}, '
+             '{id = 2, tags = {"c"}, owner = {id = 6, login = "u2"}}, {id = 3, tags = {}, owner = {id = 9}}}}')
+    case = (f'(function() local v = {value} local d = shared.dict("nested") d:set("k", v) '
+            'return json.encode(d:get("k")) .. " " .. json.encode(v) end)()')
+    got, expected = run_cases(engine, tmp_path, [case])[0].split(" ")
+    assert got == expected == ('{"items":[{"id":1,"owner":{"id":3,"login":"u1"},"tags":["a","b"]},'
+                               '{"id":2,"owner":{"id":6,"login":"u2"},"tags":["c"]},'
+                               '{"id":3,"owner":{"id":9},"tags":{}}]}')
+
+
 # -- every runtime writes the same bytes -------------------------------------------------------------
 SAME_BYTES = {
     "bootstrap.lua": 'function bootstrap() petrel.add_route("/", "h") end\n',

@@ -338,11 +338,13 @@ class LupaEngine(Engine):
             seen = {} if seen is None else seen
             key = id(value)
             if key in seen:
-                return seen[key]
+                return seen[key][1]
             if depth > MAX_TABLE_DEPTH:
                 raise LuaRuntimeError("table nested too deeply")
             result: dict = {}
-            seen[key] = result
+            # lupa makes a new wrapper object for every access: holding it keeps its id from being
+            # reused by the wrapper of another table (which would then convert as this one).
+            seen[key] = (value, result)
             for k, v in value.items():
                 key = self._to_python(state, k, depth + 1, seen)
                 if type(key) is dict:
