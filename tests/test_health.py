@@ -156,3 +156,22 @@ def test_bad_values_are_config_errors(option, value, message):
     with pytest.raises(ConfigError) as info:
         load_config(None, [(option, value)], require_root=False)
     assert f"option '{option}': {message}" in str(info.value)
+
+
+def test_shutdown_delay_with_workers(start_server):
+    """The master passes SIGTERM on; every worker serves through the delay (health 503), and the
+    master's own deadline counts the delay, so nobody is killed."""
+    server = start_server(SERVICE, DEFAULT_ENGINE, HEALTH, "--server.workers=2", "--server.shutdown-delay=3",
+                          "--server.shutdown-timeout=5", statebuffer=2)
+    for number in (1, 2):
+        server.wait_for_log(rf"\| w{number} \| server \| info \| listening on", timeout=30)
+    server.process.send_signal(signal.SIGTERM)
+    server.wait_for_log(r"\| master \| server \| info \| SIGTERM received: passing it on to 2 workers \(up to 8 s\)")
+    for number in (1, 2):
+        server.wait_for_log(rf"\| w{number} \| server \| info \| SIGTERM received: serving 3 s more")
+    statuses = {_get(server.port, "/healthz")[0] for _ in range(4)}   # new connections, any worker
+    assert statuses == {503}
+    assert server.process.wait(TIMEOUT) == 0
+    server.stopped = True
+    log = server.log()
+    assert "all workers stopped" in log and "SIGKILL" not in log
