@@ -459,3 +459,33 @@ def test_bad_directory_route_options(start_server, engine, site, options, messag
     assert server.process.wait(30) == 1
     assert message in server.log() and "b.lua:3" in server.log()
     assert "Traceback" not in server.log()
+
+
+def test_a_file_replaced_while_served_is_sent_whole(one_server, site):
+    import threading
+    versions = [b"short version\n" * 10, b"a longer version of the same file\n" * 300]
+    target = site / "deploy.txt"
+    target.write_bytes(versions[0])
+    stop = threading.Event()
+
+    def deploy():
+        for i in range(200000):
+            if stop.is_set():
+                return
+            staging = site / f".deploy-{i % 2}"
+            staging.write_bytes(versions[i % 2])
+            os.replace(staging, target)
+
+    writer = threading.Thread(target=deploy)
+    writer.start()
+    try:
+        with httpx.Client(base_url=one_server.url) as client:
+            for _ in range(200):
+                reply = client.get("/static/deploy.txt")
+                assert reply.status_code in (200, 503)
+                if reply.status_code == 200:
+                    assert reply.content in versions
+                    assert reply.headers["etag"].endswith(f'-{len(reply.content):x}"')
+    finally:
+        stop.set()
+        writer.join(10)

@@ -222,7 +222,7 @@ def _redirect_to_directory(request: Request) -> Response:
 
 
 def _locate(root: str, prefix: str, request: Request) -> Any:
-    """(path, stat) of the file to serve, or a Response (404, 301). Runs in a worker thread."""
+    """(path, stat, (gz path, gz stat) or None) of the file to serve, or a Response (404, 301)."""
     path = resolve(root, prefix, request.path)
     if path is None:
         return _not_found()
@@ -243,10 +243,30 @@ def _locate(root: str, prefix: str, request: Request) -> Any:
 
 
 async def serve_file(request: Request, route: Any, gzip: GzipPolicy) -> Response:
-    """Answer ``request`` from the directory route ``route`` (prefix, directory, cache_control)."""
+    """Answer ``request`` from the directory route ``route`` (prefix, directory, cache_control).
+
+    Everything that touches the file system (resolving, stat, reading a file up to 1 MiB) happens
+    in one worker thread; a bigger body streams from the file afterwards."""
     if request.method not in ("GET", "HEAD"):
         return _plain(405, "405 Method Not Allowed\n", [("allow", "GET, HEAD")])
-    located = await anyio.to_thread.run_sync(_locate, route.directory, route.prefix, request)
+    return await anyio.to_thread.run_sync(_answer, request, route, gzip)
+
+
+class _Changed(Exception):
+    """The file's size changed between its stat and its read (being written, or replaced)."""
+
+
+def _answer(request: Request, route: Any, gzip: GzipPolicy) -> Response:
+    for _ in range(3):
+        try:
+            return _answer_once(request, route, gzip)
+        except _Changed:
+            continue   # stat again: a file replaced by a rename is read whole the next time
+    return _plain(503, "503 Service Unavailable\nthe file is being changed\n", [("retry-after", "1")])
+
+
+def _answer_once(request: Request, route: Any, gzip: GzipPolicy) -> Response:
+    located = _locate(route.directory, route.prefix, request)
     if isinstance(located, Response):
         return located
     path, info, gz = located
@@ -290,21 +310,23 @@ async def serve_file(request: Request, route: Any, gzip: GzipPolicy) -> Response
             first, last = ranges[0]
             length = last - first + 1
             headers.append(("content-range", f"bytes {first}-{last}/{size}"))
-            if length <= SMALL_FILE:
-                try:
-                    body = await anyio.to_thread.run_sync(_read_part, path, first, length)
-                except OSError:
-                    return _not_found()
-                return Response(206, headers, body)
-            return Response(206, headers, stream=_stream(path, first, length), content_length=length)
+            return _body(206, headers, path, first, length, size)
     if request.method == "HEAD" and not (encoding is None and compressible and size_fits):
         return Response(200, headers, b"", content_length=size)
     # (A HEAD of a file the response compression may change reads it, so that its headers are the
     # ones GET gets; the body is not sent.)
-    if size <= SMALL_FILE:
-        try:
-            body = await anyio.Path(path).read_bytes()
-        except OSError:
-            return _not_found()
-        return Response(200, headers, body)
-    return Response(200, headers, stream=_stream(path, 0, size), content_length=size)
+    return _body(200, headers, path, 0, size, size)
+
+
+def _body(status: int, headers: list[tuple[str, str]], path: str, offset: int, length: int,
+          size: int) -> Response:
+    if length > SMALL_FILE:
+        return Response(status, headers, stream=_stream(path, offset, length), content_length=length)
+    to_end = offset + length == size   # then one byte more tells whether the file grew
+    try:
+        body = _read_part(path, offset, length + to_end)
+    except OSError:
+        return _not_found()
+    if len(body) != length:   # the headers made from the stat would be wrong
+        raise _Changed()
+    return Response(status, headers, body)
