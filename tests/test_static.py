@@ -231,6 +231,10 @@ def test_redirect_of_a_root_route_stays_on_this_site(start_server, site):
                                                         f"Connection: close\r\n\r\n".encode()))
         assert status == 301 and headers["location"] == location, target
     assert httpx.get(f"{server.url}/").text == "<h1>hi</h1>\n"
+    (site / "a dir").mkdir()
+    status, headers, _ = _head_of(_raw(server.port, b"GET /a%20dir?q=\"x\" HTTP/1.1\r\nHost: x\r\n"
+                                                    b"Connection: close\r\n\r\n"))
+    assert status == 301 and headers["location"] == "/a%20dir/?q=%22x%22"
 
 
 # -- Range ------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import os
 import re
 import stat
 from typing import Any, AsyncIterator
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
 import anyio
 
@@ -218,6 +218,9 @@ def _redirect_to_directory(request: Request) -> Response:
     location = "/" + request.path.lstrip("/") + "/"
     if request.query:
         location += "?" + request.query
+    # What a parser let through beyond printable ASCII (spaces, UTF-8 bytes) is percent-encoded.
+    raw = location.encode("latin-1") if max(map(ord, location)) < 256 else location.encode("utf-8")
+    location = quote(raw, safe="!#$%&'()*+,-./:;=?@[]_~")
     return _plain(301, "301 Moved Permanently\n", [("location", location)])
 
 
