@@ -21,6 +21,7 @@ SERVICE = {
             petrel.add_route("/incr", "incr")
             petrel.add_route("/slow", "slow")
             petrel.add_route("/auth", "auth")
+            petrel.add_route("/abandon", "abandon")
         end
     """,
     "api.lua": """
@@ -132,6 +133,18 @@ SERVICE = {
             return response
         end
     """,
+    "abandon.lua": """
+        function abandon(request, response)
+            local r = redis()
+            r:connect("127.0.0.1", tonumber(request.args.port))
+            -- A transaction left open: its connection must not reach the next request.
+            local state = r:get("k") == nil and "fresh" or "dirty"
+            r:multi()
+            r:set("k", "queued")
+            response.content = state
+            return response
+        end
+    """,
     "slow.lua": """
         function slow(request, response)
             local r = redis()
@@ -236,6 +249,23 @@ def test_connections_are_pooled_and_given_back(start_server, engine, redis_serve
     clients = redis_server.command("CLIENT", "LIST").decode()
     # One pooled connection served the twenty requests in turn (plus this CLIENT LIST's own).
     assert clients.count("cmd=incr") == 1, clients
+
+
+def test_an_abandoned_transaction_is_closed_not_pooled(start_server, engine, redis_server):  # noqa: F811
+    server = start_server(SERVICE, engine)
+    with httpx.Client(timeout=30) as http:
+        # More requests than a pool holds: each connection is closed at its request's end.
+        bodies = [http.get(server.url + "/abandon", params={"port": redis_server.port}).text
+                  for _ in range(70)]
+    assert bodies == ["fresh"] * 70
+    assert redis_server.command("GET", "k") == b"$-1\r\n"   # never executed
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        clients = redis_server.command("CLIENT", "LIST").decode().count("id=")
+        if clients == 1:
+            break
+        time.sleep(0.1)
+    assert clients == 1   # only the CLIENT LIST of this test
 
 
 async def _concurrent(url: str, port: int, total: int, concurrency: int) -> list[str]:
