@@ -245,3 +245,29 @@ def test_a_restarted_worker_adopts_its_segment(tmp_path):
     assert after.counter("c").total() == 5
     assert after.timer("t").snapshot()["count"] == 2
     assert after.timer("t").snapshot()["max"] == 9
+
+
+def test_a_shared_meter_follows_the_known_ewma_values(tmp_path):
+    # Dropwizard's EWMA reference (as in test_metrics): 3 events in the first tick, then none,
+    # with a day without events at the end (the ticks folded in closed form).
+    from petrel.metrics import shared
+    from petrel.metrics.registry import Meter
+    from test_metrics import FakeClock
+    clock = FakeClock()
+    shared.create_segments(str(tmp_path), 1)
+    segments = shared.Segments(str(tmp_path), 1)
+    word = segments.own.add("m", "meter")
+    segments.own.d[word + 4] = segments.own.d[word + 5] = clock.now   # last tick, start
+    meter = shared.SharedMeter("m", segments, word, clock=clock)
+    reference = Meter("r", clock=clock)
+    meter.increment(3)
+    reference.increment(3)
+    clock.now += 65
+    assert meter.rates()["m1"] == pytest.approx(0.22072766, abs=1e-8)
+    assert meter.rates()["m15"] == pytest.approx(0.56130419, abs=1e-8)
+    clock.now += 60
+    assert meter.rates()["m1"] == pytest.approx(0.08120117, abs=1e-8)
+    clock.now += 86400
+    for window in ("m5", "m15", "h1", "mean"):
+        assert meter.rates()[window] == pytest.approx(reference.rates()[window], rel=1e-9)
+    assert meter.total() == 3

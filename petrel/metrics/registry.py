@@ -79,10 +79,10 @@ class Meter:
             return
         ticks = int(elapsed // TICK_SECONDS)
         self._last_tick += ticks * TICK_SECONDS
-        for index in range(ticks):
-            count = self._uncounted if index == 0 else 0
-            for ewma in self._ewma.values():
-                ewma.tick(count)
+        for ewma in self._ewma.values():
+            ewma.tick(self._uncounted)
+            if ticks > 1:   # the ticks without events, in closed form: each one keeps 1 - alpha
+                ewma.rate *= (1.0 - ewma.alpha) ** (ticks - 1)
         self._uncounted = 0
 
     def increment(self, n: int = 1) -> None:

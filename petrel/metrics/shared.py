@@ -321,6 +321,19 @@ class SharedMeter(Meter):
 _ALPHAS = [_EWMA(minutes).alpha for _key, minutes in Meter.WINDOWS]
 
 
+def _advance(rates: list[float], initialised: bool, uncounted: int, ticks: int) -> list[float]:
+    """The EWMA rates after ``ticks`` ticks, the first with ``uncounted`` events and the others
+    with none (closed form for those: each multiplies a rate by 1 - alpha)."""
+    instant = uncounted / TICK_SECONDS
+    result = []
+    for rate, alpha in zip(rates, _ALPHAS):
+        rate = rate + alpha * (instant - rate) if initialised else instant
+        if ticks > 1:
+            rate *= (1.0 - alpha) ** (ticks - 1)
+        result.append(rate)
+    return result
+
+
 def _tick(q: Any, d: Any, w: int, now: float) -> None:
     """Meter._tick_if_needed on the words of a record (the writer's side)."""
     elapsed = now - d[w + 4]
@@ -328,34 +341,19 @@ def _tick(q: Any, d: Any, w: int, now: float) -> None:
         return
     ticks = int(elapsed // TICK_SECONDS)
     d[w + 4] += ticks * TICK_SECONDS
-    uncounted = q[w + 2]
-    for index in range(ticks):
-        instant = (uncounted if index == 0 else 0) / TICK_SECONDS
-        for slot, alpha in enumerate(_ALPHAS):
-            if q[w + 3]:
-                d[w + 6 + slot] += alpha * (instant - d[w + 6 + slot])
-            else:
-                d[w + 6 + slot] = instant
-        q[w + 3] = 1
-        if ticks - index > 1 and index > 0 and all(d[w + 6 + s] == 0 for s in range(len(_ALPHAS))):
-            break   # every rate is 0: the ticks left change nothing
+    rates = _advance([d[w + 6 + slot] for slot in range(len(_ALPHAS))], bool(q[w + 3]), q[w + 2], ticks)
+    for slot, rate in enumerate(rates):
+        d[w + 6 + slot] = rate
+    q[w + 3] = 1
     q[w + 2] = 0
 
 
 def _rates_at(ints: list, floats: list, now: float) -> dict[str, float]:
     """The rates a copied meter record would have at ``now`` (the readers' side, nothing written)."""
     rates = list(floats[6:6 + len(_ALPHAS)])
-    initialised = bool(ints[3])
     elapsed = now - floats[4]
     if elapsed >= TICK_SECONDS:
-        ticks = int(elapsed // TICK_SECONDS)
-        for index in range(min(ticks, 100000)):
-            instant = (ints[2] if index == 0 else 0) / TICK_SECONDS
-            for slot, alpha in enumerate(_ALPHAS):
-                rates[slot] = rates[slot] + alpha * (instant - rates[slot]) if initialised else instant
-            initialised = True
-            if index > 0 and not any(rates):
-                break
+        rates = _advance(rates, bool(ints[3]), ints[2], int(elapsed // TICK_SECONDS))
     return {key: rates[slot] for slot, (key, _minutes) in enumerate(Meter.WINDOWS)}
 
 
