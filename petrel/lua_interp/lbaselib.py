@@ -8,6 +8,7 @@ from .lauxlib import (NOVALUE, arg_error, check_integer, check_table, needs_runt
                       type_error, typename_for_error)
 from .ldebug import AUXLIB_CODES, lib_function, where_level
 from .lobject import LuaError, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
+from . import lgc
 from .lvm import FAST_ITERATORS, Runtime, call, error_value
 
 AUXLIB_CODES.add(Runtime.tostring.__code__)  # luaL_tolstring's "'__tostring' must return a string"
@@ -237,6 +238,8 @@ def luaB_setmetatable(*args):
     if t.meta is not None and t.meta.hash.get("__metatable") is not None:
         raise LuaError("cannot change a protected metatable")
     t.meta = mt
+    if mt is not None and "__mode" in mt.hash:
+        lgc.register(t)
     return (t,)
 
 
@@ -379,14 +382,45 @@ def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
     return (f,)
 
 
-def luaB_collectgarbage(opt="collect", *args):
+_GC_OPTIONS = ("stop", "restart", "collect", "count", "step", "setpause", "setstepmul",
+               "isrunning", "generational", "incremental")
+
+
+@needs_runtime
+def luaB_collectgarbage(rt, opt="collect", *args):
+    """Python's collector does the work; the options answer as Lua's would."""
+    if opt is None or opt is NOVALUE:
+        opt = "collect"
+    if type(opt) is not str or opt not in _GC_OPTIONS:
+        if type(opt) is str or type(opt) in (int, float):
+            arg_error(1, "collectgarbage", "invalid option '%s'" % (opt if type(opt) is str else tostr_number(opt)))
+        type_error(1, "collectgarbage", "string", opt)
+    st = rt.gc_state
+    if opt == "collect":
+        lgc.full_collect()
+        return (0,)
     if opt == "count":
-        return (0.0, 0)
-    if opt in ("step", "isrunning"):
+        kb = sys.getallocatedblocks() * 64 / 1024.0
+        return (kb,)
+    if opt == "step":
+        lgc.full_collect()
         return (True,)
-    if opt in ("incremental", "generational"):
-        return ("incremental",)
-    return (0,)
+    if opt == "stop":
+        st["running"] = False
+        return (0,)
+    if opt == "restart":
+        st["running"] = True
+        return (0,)
+    if opt == "isrunning":
+        return (st["running"],)
+    if opt in ("setpause", "setstepmul"):
+        key = opt[3:]
+        old = st[key]
+        st[key] = opt_integer(args[0] if args else None, 2, "collectgarbage", 200 if key == "pause" else 100)
+        return (old,)
+    old = st["mode"]
+    st["mode"] = opt
+    return (old,)
 
 
 BASE_FUNCS = {

@@ -6,7 +6,7 @@ from types import FunctionType
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, type_error
 from .ldebug import LIB_CODES, _info, call_site_at, is_block_frame, traceback_from_frame
-from .lobject import LuaTable, tostr_number, type_name
+from .lobject import LuaError, LuaTable, tostr_number, type_name
 
 
 def _lua_frames(start):
@@ -157,9 +157,11 @@ def _upvalues(f):
     if type(f) is not FunctionType:
         return None
     info = f.__globals__.get("__luachunk__")
-    if info is None:
-        return None
     code = f.__code__
+    if info is None:
+        # a library function's own state (its closure cells) is what a C closure's upvalues
+        # are: nameless, and seen only by identity
+        return [("", cell) for cell in f.__closure__ or ()] if code in LIB_CODES else None
     names = info.upvals.get(code.co_name, ())
     cells = dict(zip(code.co_freevars, f.__closure__ or ()))
     return [(lname, cells.get(pyname)) for lname, pyname in names]
@@ -188,7 +190,13 @@ def db_getupvalue(f=NOVALUE, n=NOVALUE, *_):
         value = cell.cell_contents if cell is not None else None
     except ValueError:
         value = None
+    if name == "" and not _is_lua_value(value):
+        value = None
     return (name, value)
+
+
+def _is_lua_value(v) -> bool:
+    return v is None or type(v) in (bool, int, float, str, LuaTable, FunctionType)
 
 
 def db_setupvalue(f=NOVALUE, n=NOVALUE, v=NOVALUE, *_):
@@ -198,7 +206,7 @@ def db_setupvalue(f=NOVALUE, n=NOVALUE, v=NOVALUE, *_):
     if up is None:
         return ()
     name, cell = up
-    if cell is not None:
+    if cell is not None and name:
         cell.cell_contents = v
     return (name,)
 
@@ -208,6 +216,45 @@ def db_upvalueid(f=NOVALUE, n=NOVALUE, *_):
     if up is None or up[1] is None:
         return (None,)
     return (UpvalueId(up[1]),)
+
+
+def _join_cells(f, i, cell):
+    """Make the i-th cell of f's closure tuple `cell` (CPython: the tuple is f's own, built
+    when the function was made; its slot is checked to hold the old cell before it is set)."""
+    import ctypes
+    tup = f.__closure__
+    old = tup[i]
+    addr = id(tup) + tuple.__basicsize__ + i * tuple.__itemsize__
+    slot = ctypes.c_void_p.from_address(addr)
+    if sys.implementation.name != "cpython" or slot.value != id(old):
+        raise LuaError("upvaluejoin is not supported on this Python")
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(cell))
+    slot.value = id(cell)
+    ctypes.pythonapi.Py_DecRef(ctypes.py_object(old))
+
+
+def db_upvaluejoin(f1=NOVALUE, n1=NOVALUE, f2=NOVALUE, n2=NOVALUE, *_):
+    _joinable_index(f1, n1, 1)
+    _joinable_index(f2, n2, 3)
+    for f, n in ((f1, 1), (f2, 3)):
+        if "__luachunk__" not in f.__globals__:
+            arg_error(n, "upvaluejoin", "Lua function expected")
+    names1 = f1.__globals__["__luachunk__"].upvals.get(f1.__code__.co_name, ())
+    pyname1 = names1[n1 - 1][1]
+    cell2 = _upvalues(f2)[n2 - 1][1]
+    code = f1.__code__
+    if pyname1 not in code.co_freevars or cell2 is None:
+        raise LuaError("upvaluejoin: upvalue not joinable")
+    _join_cells(f1, code.co_freevars.index(pyname1), cell2)
+    return ()
+
+
+def _joinable_index(f, n, argf):
+    _check_function(f, argf, "upvaluejoin")
+    i = check_integer(n, argf + 1, "upvaluejoin")
+    ups = _upvalues(f)
+    if ups is None or not 1 <= i <= len(ups):
+        arg_error(argf + 1, "upvaluejoin", "invalid upvalue index")
 
 
 def db_gethook(*_):
@@ -233,6 +280,7 @@ DB_FUNCS = {
     "getupvalue": db_getupvalue,
     "setupvalue": db_setupvalue,
     "upvalueid": db_upvalueid,
+    "upvaluejoin": db_upvaluejoin,
 }
 
 

@@ -13,6 +13,7 @@ import time
 from itertools import chain
 from types import FunctionType
 
+from . import lgc
 from .ldebug import LIB_CODES, TRANSPARENT_CODES
 from .lobject import (BoolKey, FALSE_KEY, LuaError, LuaMemoryError, LuaTable, MAXINT, MININT,
                       TRUE_KEY, TailCall, float_to_int, fmt_float, str2number, tostr_number, type_name, wrap)
@@ -204,6 +205,7 @@ class Runtime:
 
     def __init__(self):
         self.string_meta = None      # set by the string library
+        self.gc_state = {"running": True, "mode": "incremental", "pause": 200, "stepmul": 100}
         self.type_metas = {}         # debug.setmetatable on a number, boolean, nil, function, thread
         self.interrupt = None
         self.every = 1000
@@ -228,6 +230,7 @@ class Runtime:
             cb()
         if self.mem_limit is not None:
             self._mem_tick()
+        lgc.tick()
         return self.every
 
     def account(self, nbytes):
@@ -831,7 +834,8 @@ def _intrinsics() -> dict:
 def namespace() -> dict:
     """Globals for generated chunk code."""
     ns = {
-        "LuaTable": LuaTable, "TailCall": TailCall, "CTAB": callable_table, "FT": FunctionType, "LIBC": LIB_CODES, "NEW": object.__new__,
+        "LuaTable": LuaTable, "TailCall": TailCall, "CTAB": callable_table, "FT": FunctionType,
+        "LIBC": LIB_CODES, "NEW": object.__new__,
         "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
         "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP,
     }
