@@ -478,7 +478,7 @@ def _where(traceback: str) -> str:
     """The first Lua position of a traceback that is not the sandbox's own."""
     for match in _TRACE_LINE.finditer(traceback):
         position = match.group(1)
-        if not position.startswith("petrel sandbox") and not position.endswith(":0"):
+        if not position.startswith("petrel ") and not position.endswith(":0"):   # the sandbox, json
             return position
     return "?"
 

@@ -68,7 +68,9 @@ local function where_now()
     for level = 3, 3000 do   -- the pattern matcher's recursion may sit above the handler's frame
         local info = getinfo(level, "Sl")
         if not info then break end
-        if info.currentline and info.currentline > 0 and info.source ~= SELF and info.source ~= PATTERNS then
+        -- not the sandbox's own code, nor a library's Lua chunk ("=petrel json"): the service's line
+        if info.currentline and info.currentline > 0 and info.source ~= SELF and info.source ~= PATTERNS
+            and sfind(info.source, "=petrel ", 1, true) ~= 1 then
             return info.short_src .. ":" .. info.currentline
         end
     end
