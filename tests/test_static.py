@@ -275,11 +275,53 @@ def test_single_ranges(one_server, site):
         assert head.status_code == 200 and head.headers["content-length"] == str(size)
 
 
-def test_several_ranges_answer_the_whole_file(one_server, site):
+def parse_byteranges(content_type: str, body: bytes) -> list[tuple[str, str, bytes]]:
+    """(content-type, content-range, data) of each part of a multipart/byteranges body, strictly."""
+    assert content_type.startswith("multipart/byteranges; boundary=")
+    boundary = content_type.split("boundary=", 1)[1].encode()
+    assert body.startswith(b"--" + boundary + b"\r\n") and body.endswith(b"\r\n--" + boundary + b"--\r\n")
+    inner = body[len(boundary) + 4:-(len(boundary) + 8)]
+    parts = []
+    for chunk in inner.split(b"\r\n--" + boundary + b"\r\n"):
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        fields = dict(line.split(": ", 1) for line in head.decode().split("\r\n"))
+        parts.append((fields["content-type"], fields["content-range"], data))
+    return parts
+
+
+def test_several_ranges_answer_multipart_byteranges(one_server, site):
     blob = (site / "blob.bin").read_bytes()
-    reply = httpx.get(f"{one_server.url}/static/blob.bin", headers={"range": "bytes=0-1,10-11"})
-    assert reply.status_code == 200 and reply.content == blob
-    assert "content-range" not in reply.headers
+    size = len(blob)
+    with httpx.Client(base_url=one_server.url) as client:
+        reply = client.get("/static/blob.bin", headers={"range": "bytes=100-199, 0-1, 1000-1000, -5"})
+        assert reply.status_code == 206 and "content-range" not in reply.headers
+        assert int(reply.headers["content-length"]) == len(reply.content)
+        parts = parse_byteranges(reply.headers["content-type"], reply.content)
+        assert parts == [("application/octet-stream", f"bytes 0-1/{size}", blob[0:2]),
+                         ("application/octet-stream", f"bytes 100-199/{size}", blob[100:200]),
+                         ("application/octet-stream", f"bytes 1000-1000/{size}", blob[1000:1001]),
+                         ("application/octet-stream", f"bytes {size - 5}-{size - 1}/{size}", blob[-5:])]
+        # more than 16 disjoint ranges, or a multipart body not smaller than the file: the whole file
+        many = ",".join(f"{i}-{i}" for i in range(0, 68, 4))
+        reply = client.get("/static/blob.bin", headers={"range": f"bytes={many}"})
+        assert reply.status_code == 200 and reply.content == blob
+        reply = client.get("/static/style.css", headers={"range": "bytes=0-0,2-2"})
+        assert reply.status_code == 200 and reply.content == (site / "style.css").read_bytes()
+    with httpx.Client(base_url=one_server.url, http1=False, http2=True, timeout=30) as client:
+        reply = client.get("/static/blob.bin", headers={"range": "bytes=0-9,20-29"})
+        assert reply.http_version == "HTTP/2" and reply.status_code == 206
+        assert [p[2] for p in parse_byteranges(reply.headers["content-type"], reply.content)] == \
+            [blob[0:10], blob[20:30]]
+
+
+def test_multipart_byteranges_of_a_large_file_stream(one_server, site):
+    big = (site / "big.bin").read_bytes()
+    reply = httpx.get(f"{one_server.url}/static/big.bin", headers={"range": "bytes=0-9,1000000-2500000"},
+                      timeout=30)
+    assert reply.status_code == 206
+    parts = parse_byteranges(reply.headers["content-type"], reply.content)
+    assert [p[2] for p in parts] == [big[0:10], big[1000000:2500001]]
+    assert parts[1][1] == f"bytes 1000000-2500000/{len(big)}"
 
 
 def test_range_of_a_large_file_streams(one_server, site):
@@ -324,6 +366,10 @@ def test_ranges_with_curl(one_server, site):
                              f"{one_server.url}/static/blob.bin"], capture_output=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert result.stdout[:-3] == blob[100:200] and result.stdout[-3:] == b"206"
+    result = subprocess.run([curl, "-s", "-S", "-r", "0-1,10-11", "-o", "-", "-w", "\n%{content_type}",
+                             f"{one_server.url}/static/blob.bin"], capture_output=True, timeout=30)
+    body, _, content_type = result.stdout.rpartition(b"\n")
+    assert [p[2] for p in parse_byteranges(content_type.decode(), body)] == [blob[0:2], blob[10:12]]
 
 
 def test_ranges_over_http2(one_server, site):
@@ -341,6 +387,7 @@ def test_ranges_over_http2(one_server, site):
     ("bytes=" + ",".join(["0-1"] * 100), 206),
     ("bytes=" + ",".join(f"{i}-{i}" for i in range(0, 404, 4)), 200),   # more than 100 parts: ignored
     ("bytes=" + ",".join(f"{i}-{i}" for i in range(0, 80, 2)), 200),    # 40 disjoint ranges
+    ("bytes=0-0,2-2,4-4", 206),                                             # multipart
     ("bytes=" + "9" * 5000 + "-", 416),
     ("bytes=-" + "9" * 5000, 206),
     ("bytes=0-" + "9" * 5000, 206),
@@ -357,6 +404,10 @@ def test_hostile_range_headers(one_server, site, value, status):
     assert got == status, value
     if status == 200:
         assert body == blob and "content-range" not in headers
+    elif status == 206 and "content-range" not in headers:
+        for _, content_range, data in parse_byteranges(headers["content-type"], body):
+            first, last = (int(n) for n in content_range.split()[1].split("/")[0].split("-"))
+            assert data == blob[first:last + 1]
     elif status == 206:
         first, last = (int(n) for n in headers["content-range"].split()[1].split("/")[0].split("-"))
         assert body == blob[first:last + 1]

@@ -8,14 +8,15 @@ route's real root, and so must an ``index.html`` or a ``FILE.gz`` found next to 
   are no listings); without the slash it answers 301 to the slash form, as nginx does.
 - Conditional requests follow RFC 9110: If-None-Match (weak comparison) wins over
   If-Modified-Since; both give 304.
-- Range (GET only): one range answers 206 with Content-Range; several ranges are sorted and
-  merged first (overlapping or adjacent ones), and if more than one remains the whole file is
-  answered with 200 (RFC 9110 lets a server ignore Range; this keeps many-small-ranges requests
-  from costing more than the file). No satisfiable range, a range whose end is before its start,
-  or ``bytes=-0`` answer 416 with ``Content-Range: bytes */SIZE``; a Range that is not
-  ``bytes=...`` syntax, or has more than :data:`MAX_RANGES` parts, is ignored (200). If-Range with
-  the file's ETag (strong comparison) or its exact Last-Modified date lets the range through,
-  anything else answers the whole file.
+- Range (GET only): ranges are sorted and merged first (overlapping or adjacent ones). One range
+  answers 206 with Content-Range; up to :data:`MAX_PARTS` disjoint ranges answer 206
+  multipart/byteranges, unless that body would not be smaller than the file; then, and for more
+  ranges, the whole file is answered with 200 (RFC 9110 lets a server ignore Range; this keeps
+  many-small-ranges requests from costing more than the file). No satisfiable range, a range
+  whose end is before its start, or ``bytes=-0`` answer 416 with ``Content-Range: bytes */SIZE``;
+  a Range that is not ``bytes=...`` syntax, or has more than :data:`MAX_RANGES` parts, is ignored
+  (200). If-Range with the file's ETag (strong comparison) or its exact Last-Modified date lets the
+  range through, anything else answers the whole file.
 - ``FILE.gz`` next to ``FILE`` is sent instead, with Content-Encoding: gzip and the original's
   Content-Type, when the client accepts gzip and the request has no Range (a range is always of
   the identity file); its ETag is its own. Vary: Accept-Encoding goes on every answer that
@@ -30,6 +31,7 @@ import email.utils
 import mimetypes
 import os
 import re
+import secrets
 import stat
 from typing import Any, AsyncIterator
 from urllib.parse import quote, unquote_to_bytes
@@ -42,6 +44,7 @@ from .compress import GzipPolicy, accepts_gzip, add_vary
 CHUNK = 256 * 1024
 SMALL_FILE = 1024 * 1024   # read at once below this size, stream above it
 MAX_RANGES = 100           # a Range header with more parts than this is ignored
+MAX_PARTS = 16             # disjoint ranges answered as multipart/byteranges; more get the whole file
 INDEX_FILE = "index.html"
 
 _mime = mimetypes.MimeTypes()
@@ -314,11 +317,59 @@ def _answer_once(request: Request, route: Any, gzip: GzipPolicy) -> Response:
             length = last - first + 1
             headers.append(("content-range", f"bytes {first}-{last}/{size}"))
             return _body(206, headers, path, first, length, size)
+        if ranges is not None and len(ranges) <= MAX_PARTS:
+            multipart = _multipart(headers, path, ranges, size, kind)
+            if multipart is not None:
+                return multipart
     if request.method == "HEAD" and not (encoding is None and compressible and size_fits):
         return Response(200, headers, b"", content_length=size)
     # (A HEAD of a file the response compression may change reads it, so that its headers are the
     # ones GET gets; the body is not sent.)
     return _body(200, headers, path, 0, size, size)
+
+
+def _multipart(headers: list[tuple[str, str]], path: str, ranges: list[tuple[int, int]], size: int,
+               kind: str) -> Response | None:
+    """206 multipart/byteranges (RFC 9110 14.6) for disjoint ranges; None when that body would not be
+    smaller than the file (many tiny ranges): then the whole file is the cheaper answer."""
+    boundary = secrets.token_hex(12)
+    heads = [(("\r\n" if i else "") + f"--{boundary}\r\ncontent-type: {kind}\r\n"
+              f"content-range: bytes {first}-{last}/{size}\r\n\r\n").encode("latin-1")
+             for i, (first, last) in enumerate(ranges)]
+    tail = f"\r\n--{boundary}--\r\n".encode("latin-1")
+    total = sum(map(len, heads)) + sum(last - first + 1 for first, last in ranges) + len(tail)
+    if total >= size:
+        return None
+    headers = [(name, f"multipart/byteranges; boundary={boundary}" if name == "content-type" else value)
+               for name, value in headers]
+    if total > SMALL_FILE:
+        return Response(206, headers, stream=_stream_parts(path, heads, ranges, tail), content_length=total)
+    pieces = []
+    try:
+        with open(path, "rb") as handle:
+            for head, (first, last) in zip(heads, ranges):
+                handle.seek(first)
+                data = handle.read(last - first + 1)
+                if len(data) != last - first + 1:
+                    raise _Changed()
+                pieces += (head, data)
+    except OSError:
+        return _not_found()
+    pieces.append(tail)
+    return Response(206, headers, b"".join(pieces))
+
+
+async def _stream_parts(path: str, heads: list[bytes], ranges: list[tuple[int, int]],
+                        tail: bytes) -> AsyncIterator[bytes]:
+    for head, (first, last) in zip(heads, ranges):
+        yield head
+        part = _stream(path, first, last - first + 1)
+        try:
+            async for chunk in part:
+                yield chunk
+        finally:
+            await part.aclose()   # its file is closed now, also when the client went away
+    yield tail
 
 
 def _body(status: int, headers: list[tuple[str, str]], path: str, offset: int, length: int,
