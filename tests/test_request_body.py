@@ -294,3 +294,15 @@ def test_text_helpers_on_binary(client):
                                       else "%%%02X" % b for b in raw)
     assert data["escaped"].encode("latin-1") == raw.replace(b"&", b"&amp;").replace(b"<", b"&lt;") \
         .replace(b">", b"&gt;").replace(b'"', b"&quot;").replace(b"'", b"&#39;")
+
+
+def test_empty_file_input_is_a_file_part(client):
+    body = _multipart("E", [('Content-Disposition: form-data; name="f"; filename=""\r\n'
+                             'Content-Type: application/octet-stream', b""),
+                            ('Content-Disposition: form-data; name="note"', b"")])
+    r = client.post("/files", content=body, headers={"content-type": "multipart/form-data; boundary=E"})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["files"] == {"f": {"name": "f", "filename": "", "content_type": "application/octet-stream",
+                                   "content": "", "size": 0}}
+    assert data["form"] == {"note": ""}
