@@ -445,3 +445,68 @@ def test_a_long_encode_lets_other_requests_through(engine, start_server):
         finally:
             thread.join(60)
     assert finished == ["echo", "busy"]
+
+
+# -- lark's codec against json.lua ---------------------------------------------------------------------
+def _random_json(rng, depth: int = 0):
+    kind = rng.randrange(9 if depth < 4 else 6)
+    if kind == 0:
+        return rng.choice([None, True, False])
+    if kind == 1:
+        return rng.choice([0, -1, 7, 2**31, 2**53 + 1, 2**63 - 1, -2**63, 10**20, rng.randrange(-10**6, 10**6)])
+    if kind == 2:
+        return rng.choice([0.5, -0.0, 1e-7, 1e300, 2.5e-320, 1 / 3, 123456.789, float(rng.randrange(1000)) / 8])
+    if kind in (3, 4, 5):
+        alphabet = ['a', 'Z', ' ', '"', '\\', '/', '\n', '\x00', '\x1f', '\x7f', '\u00e9', '\u20ac', '\U0001F600']
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(6)))
+    if kind in (6, 7):
+        return [_random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {str(rng.randrange(50)): _random_json(rng, depth + 1) for _ in range(rng.randrange(4))}
+
+
+def _mutations(rng, text: str) -> list[str]:
+    out = [text]
+    for _ in range(3):
+        if not text:
+            break
+        i = rng.randrange(len(text))
+        out.append(text[:i] + rng.choice(['"', ',', ']', '}', '\\', '\\ud800', 'x', '\x01', '1e999', '']) + text[i + 1:])
+    return out
+
+
+def test_lark_codec_agrees_with_json_lua():
+    """lark_json.py gives json.lua's result or leaves the value to it, on generated texts and
+    mutations of them (bytes and errors are json.lua's on every engine)."""
+    import random
+    from petrel.engines import lark_json
+    from petrel.lua_interp import Interpreter
+    state = Interpreter().new_state()
+    helpers = state.call(state.load("""
+        return {checkin = function() end,
+                readonly = function(t) local mt = {} return setmetatable({}, mt), t, mt end}""", "=h"))[0]
+    with open(lark_json.__file__.replace("engines/lark_json.py", "libs/json.lua"), "rb") as handle:
+        chunk = handle.read()
+    lua_json = state.call(state.load(chunk, "=petrel json"), helpers)[0]
+    native = lark_json.make(state.runtime, lua_json.rawget("null"), lua_json.rawget("empty_array"),
+                            lua_json.rawget("array_mt"))
+    lua_encode, lua_decode = lua_json.rawget("encode"), lua_json.rawget("decode")
+    protected = state.call(state.load("return function(f, ...) return pcall(f, ...) end", "=p"))[0]
+    rng = random.Random(1234)
+    compared = left = 0
+    for _ in range(300):
+        document = pyjson.dumps(_random_json(rng), ensure_ascii=rng.random() < 0.5)
+        for text in _mutations(rng, document):
+            lua_text = text.encode("utf-8", "surrogatepass").decode("latin-1")
+            lua_ok, *lua_value = state.call(protected, lua_decode, lua_text)
+            ours = native.rawget("decode")(lua_text)
+            if not ours[0]:   # left to json.lua only where json.lua refuses the text
+                assert not lua_ok, text
+                left += 1
+                continue
+            assert lua_ok, (text, lua_value)
+            compared += 1
+            by_lua = state.call(protected, lua_encode, lua_value[0])
+            assert by_lua[0], (text, by_lua)
+            assert native.rawget("encode")(lua_value[0]) == (True, by_lua[1]), text
+            assert native.rawget("encode")(ours[1]) == (True, by_lua[1]), text
+    assert compared > 300 and left > 100
