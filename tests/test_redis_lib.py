@@ -22,6 +22,7 @@ SERVICE = {
             petrel.add_route("/slow", "slow")
             petrel.add_route("/auth", "auth")
             petrel.add_route("/abandon", "abandon")
+            petrel.add_route("/tls", "tls")
         end
     """,
     "api.lua": """
@@ -142,6 +143,26 @@ SERVICE = {
             r:multi()
             r:set("k", "queued")
             response.content = state
+            return response
+        end
+    """,
+    "tls.lua": """
+        function tls(request, response)
+            local port = tonumber(request.args.port)
+            local out = {}
+            local function try(options)
+                local ok, err = pcall(function()
+                    local r = redis()
+                    r:connect("127.0.0.1", port, options)
+                    local reply = r:set("k", "over tls") .. " " .. r:get("k")
+                    return reply
+                end)
+                out[#out + 1] = tostring(ok) .. " " .. tostring(err)
+            end
+            try({ssl = true, ssl_verify = false, timeout = 10000})
+            try({ssl = true, timeout = 10000})      -- a self-signed certificate: refused
+            try({timeout = 1000})                   -- plain text to a TLS port
+            response.content = table.concat(out, "\\n") .. "\\n"
             return response
         end
     """,
@@ -266,6 +287,45 @@ def test_an_abandoned_transaction_is_closed_not_pooled(start_server, engine, red
             break
         time.sleep(0.1)
     assert clients == 1   # only the CLIENT LIST of this test
+
+
+def test_tls(start_server, engine, tmp_path):
+    import shutil
+    import subprocess
+
+    from support import free_port
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    key, crt = tmp_path / "key.pem", tmp_path / "crt.pem"
+    made = subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                           "-out", str(crt), "-days", "2", "-subj", "/CN=localhost",
+                           "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                          capture_output=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    port = free_port()
+    redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", "0", "--tls-port",
+                              str(port), "--bind", "127.0.0.1", "--tls-cert-file", str(crt),
+                              "--tls-key-file", str(key), "--tls-auth-clients", "no", "--save", "",
+                              "--appendonly", "no", "--dir", str(tmp_path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        from support import can_connect
+        deadline = time.monotonic() + 10
+        while not can_connect(port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server = start_server(SERVICE, engine)
+        response = _get(server, "/tls", port=port)
+        assert response.status_code == 200, server.log()
+        lines = response.text.splitlines()
+        assert lines[0] == "true OK over tls"
+        assert re.fullmatch(rf"false .*tls\.lua:\d+: redis: rediss 127\.0\.0\.1:{port} unavailable: "
+                            r"certificate verify failed: self-signed certificate", lines[1]), lines
+        assert re.fullmatch(rf"false .*tls\.lua:\d+: redis: redis 127\.0\.0\.1:{port} unavailable: .+",
+                            lines[2]), lines
+    finally:
+        redis.terminate()
+        redis.wait(10)
 
 
 async def _concurrent(url: str, port: int, total: int, concurrency: int) -> list[str]:

@@ -73,6 +73,10 @@ def _reason(exc: BaseException) -> str:
     """The cause in a few words: the system's words for a socket error ("connection refused")."""
     seen: BaseException | None = exc
     while seen is not None:
+        if isinstance(seen, ssl_module.SSLCertVerificationError):
+            return f"certificate verify failed: {seen.verify_message}"
+        if isinstance(seen, ssl_module.SSLError):
+            return f"TLS error: {seen.reason or seen}"
         if isinstance(seen, OSError) and seen.errno:
             return os.strerror(seen.errno).lower()
         seen = seen.__cause__ or seen.__context__
