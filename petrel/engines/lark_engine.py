@@ -38,7 +38,6 @@ from .lark_json import NATIVE
 from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
                    read_sandbox, request_values, resolve_module, response_from_fields, syntax_failure,
                    header_list_error)
-from .lark_trace import LineTracer
 from .request_data import DEFAULT_MAX_PARTS, RequestData
 from .lark_trace import LineTracer
 
