@@ -38,7 +38,6 @@ class LibraryRegistry:
         self.libraries: list[Library] = []
         self.version = 0
         self.native_files: dict[str, str] = {}   # native library name -> the file it came from
-        self.native_files: dict[str, str] = {}   # native library name -> the file it came from
         self._object_types: dict[type, ObjectType | None] = {}   # cache of find_object_type
         for library in builtins if builtins is not None else builtin_libraries():
             self.register(library)
@@ -80,7 +79,6 @@ class LibraryRegistry:
                     library = self._import(name, candidate)
                     self.register(library)
                     self.native_files[name] = candidate
-                    self.native_files[name] = candidate
                     log.info("registered native library '%s' from %s", name, candidate)
                     return library
         searched = ":".join(self.ctx.lib_search_path) or "(empty)"
@@ -107,26 +105,6 @@ class LibraryRegistry:
         if library.name != name:
             raise LuaRuntimeError(f"load_lib: '{path}' defines library '{library.name}', not '{name}'")
         return library
-
-    def forget_native(self) -> None:
-        """Unload the native libraries and forget their modules (devmode, when one's files
-        changed): the next ``petrel.load_lib`` imports the files again."""
-        for name in list(self.native_files):
-            library = next((lib for lib in self.libraries if lib.name == name), None)
-            if library is not None:
-                for hook in library.on_unload:
-                    try:
-                        hook(self.ctx)
-                    except Exception:
-                        log.exception("unloading library '%s' failed", name)
-                self.libraries.remove(library)
-            module_name = f"petrel_native_{name}"
-            for key in [k for k in sys.modules if k == module_name or k.startswith(module_name + ".")]:
-                del sys.modules[key]
-        if self.native_files:
-            self.native_files.clear()
-            self._object_types.clear()
-            self.version += 1
 
     def forget_native(self) -> None:
         """Unload the native libraries and forget their modules (devmode, when one's files
