@@ -5,15 +5,28 @@ import sys
 from types import FunctionType
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, type_error
+from . import lhook
 from .ldebug import LIB_CODES, _info, call_site_at, is_block_frame, traceback_from_frame
 from .lobject import LuaError, LuaTable, tostr_number, type_name
 
 
 def _lua_frames(start):
-    """Lua-visible frames from start outwards: Lua functions and library functions."""
+    """Lua-visible frames from start outwards: Lua functions and library functions.
+
+    A __close metamethod run for an error is called, in Lua, by the protected call that
+    caught it, the functions in between being gone: so are they here."""
+    from .lvm import Runtime
+    close_code = Runtime.close.__code__
     f = start
+    unwound = False
     while f is not None:
-        if _info(f) is not None and not is_block_frame(f):
+        if f.f_code is close_code and f.f_locals.get("exc") is not None:
+            unwound = True
+        elif unwound:
+            if f.f_code in LIB_CODES:
+                unwound = False
+                yield f
+        elif _info(f) is not None and not is_block_frame(f):
             yield f
         elif f.f_code in LIB_CODES:
             yield f
@@ -257,12 +270,46 @@ def _joinable_index(f, n, argf):
         arg_error(argf + 1, "upvaluejoin", "invalid upvalue index")
 
 
-def db_gethook(*_):
-    return (None,)
+def _thread_arg(args):
+    """debug's optional first argument, a coroutine: (the coroutine or None, the rest)."""
+    from .lcorolib import Coroutine
+    if args and type(args[0]) is Coroutine:
+        return args[0], args[1:]
+    return None, args
 
 
-def db_sethook(*_):
+def db_sethook(*args):
+    from .lcorolib import MAIN, running_coroutine
+    co, args = _thread_arg(args)
+    fn = args[0] if args else None
+    if fn is None or fn is NOVALUE:
+        spec = None
+    else:
+        _check_function(fn, 1 if co is None else 2, "sethook")
+        mask = args[1] if len(args) > 1 else ""
+        mask = mask if type(mask) is str else ""
+        count = check_integer(args[2], 3, "sethook") if len(args) > 2 and args[2] is not None else 0
+        if not count and not any(c in mask for c in "crl"):
+            spec = None
+        else:
+            spec = lhook.HookSpec(fn, mask, max(count, 0))
+    here = running_coroutine()
+    if co is None or co is here or (co is MAIN and here is None):
+        if here is not None:
+            here.hook = here.hook_live = spec
+        lhook.install(spec, sys._getframe(1))
+    else:
+        co.hook = spec
     return ()
+
+
+def db_gethook(*args):
+    from .lcorolib import running_coroutine
+    co, _ = _thread_arg(args)
+    spec = co.hook if co is not None and co is not running_coroutine() else lhook.current()
+    if spec is None:
+        return (None,)
+    return (spec.fn, spec.mask, spec.count)
 
 
 def db_getregistry(*_):
@@ -281,6 +328,8 @@ DB_FUNCS = {
     "setupvalue": db_setupvalue,
     "upvalueid": db_upvalueid,
     "upvaluejoin": db_upvaluejoin,
+    "sethook": db_sethook,
+    "gethook": db_gethook,
 }
 
 

@@ -1,0 +1,7 @@
+print(pcall(coroutine.wrap(function() error("x") end)))
+local w = coroutine.wrap(function() return 1 end); w()
+print(pcall(w))
+print(type(select(2, pcall(coroutine.wrap(function() error({}) end)))))
+print(pcall(coroutine.wrap(function() local t = nil; return t.x end)))
+print(pcall(function() return coroutine.wrap(function() error("x") end)() end))
+print(pcall(function() local w = coroutine.wrap(function() end); w(); return w() end))
