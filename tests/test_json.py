@@ -96,6 +96,8 @@ ENCODE_ERRORS = [
     ("{[math.huge] = 1, x = 2}", "cannot encode a table key that is infinite"),
     ('{[1] = "a", ["1"] = "b"}', 'two table keys are both written as "1"'),
     ("{print}", "cannot encode a function"),
+    ("{m = metric()}", "cannot encode a metric object"),
+    ('shared.dict("d")', "cannot encode a shared_dict object"),
     ("{[1] = 1, [12] = 2}", "cannot encode an excessively sparse array (2 items, largest index 12)"),
     ('"\\255"', "invalid UTF-8 in a string at byte 1"),
     ('{"ok", "a\\192\\128"}', "invalid UTF-8 in a string at byte 2"),         # overlong

@@ -110,7 +110,10 @@ def make(runtime: Any, null: LuaTable, empty_array: LuaTable, array_mt: LuaTable
                 raise _LeaveToLua
             visiting.add(id(value))
             hash_part = value.hash
-            if value is empty_array or value.meta is array_mt:
+            meta = value.meta
+            if meta is not None and meta is not array_mt and type(meta.hash.get("__name")) is str:
+                raise _LeaveToLua   # a library object: json.lua refuses it
+            if value is empty_array or meta is array_mt:
                 _encode_array(value, value.length(), depth, out, visiting)
             elif not hash_part:
                 out.append("{}")
@@ -223,7 +226,11 @@ def make(runtime: Any, null: LuaTable, empty_array: LuaTable, array_mt: LuaTable
             return null
         return value   # bool, int, float
 
-    return LuaTable({"encode": encode, "decode": decode})
+    def rawmetatable(value: Any = None, *_: Any) -> tuple:
+        # json.lua's debug.getmetatable: lua_interp's states have no debug library
+        return (value.meta if type(value) is LuaTable else None,)
+
+    return LuaTable({"encode": encode, "decode": decode, "rawmetatable": rawmetatable})
 
 
 def _parse_int(text: str) -> int | float:

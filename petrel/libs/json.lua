@@ -191,10 +191,15 @@ encode_value = function(v, depth, rel)
         if depth > MAX_DEPTH then fail("nested deeper than " .. MAX_DEPTH .. " levels", rel) end
         if visiting[v] then fail("cannot encode a table that contains itself", rel) end
         visiting[v] = true
-        if rawequal(v, empty_array) or rawequal(getmt(v), array_mt) then
+        local mt = getmt(v)
+        if rawequal(v, empty_array) or rawequal(mt, array_mt) then
             encode_array(v, #v, depth, rel + 1)
             visiting[v] = nil
             return
+        end
+        local class = type(mt) == "table" and rawget(mt, "__name")
+        if type(class) == "string" then   -- a library object (metric(), shared.dict(...))
+            fail("cannot encode a " .. class .. " object", rel)
         end
         local count, max = 0, 0
         for k in next, v do
@@ -425,6 +430,7 @@ end
 -- them. The tail calls keep the error levels.
 local native = helpers.native and helpers.native(null, empty_array, array_mt)
 if native then
+    getmt = native.rawmetatable or getmt
     local native_encode, native_decode = native.encode, native.decode
     local lua_encode, lua_decode = encode, decode
     encode = function(...)
