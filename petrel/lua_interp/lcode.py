@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 
 from . import lnodes as N
 from .ldebug import ChunkInfo, short_src
@@ -406,6 +407,7 @@ class Resolver:
                 raise CompileError("cannot use '...' outside a vararg function near '...'", e.line)
 
 
+_LINE_MARK = re.compile(r"#@(\d+)$")
 _DEEP = 16   # operators along a left operand chain before Compiler.deep takes over
 _MIN, _MAX = str(MININT), str(MAXINT)   # literal bounds: LOAD_CONST, cheaper than a global
 _NUM_OPS = frozenset(("+", "-", "*", "//", "%", "<", "<=", ">", ">="))
@@ -577,6 +579,10 @@ class Compiler:
             for sub in text.split("\n"):
                 lines.append("    " * indent + sub)
                 linemap.append(lualine)
+                if sub.endswith(tuple("0123456789")) and "#@" in sub:  # see Compiler.call
+                    m = _LINE_MARK.search(sub)
+                    if m is not None:
+                        lualine = int(m.group(1))
         return "\n".join(lines) + "\n", linemap
 
     # ---- functions
@@ -1443,7 +1449,17 @@ class Compiler:
                       % (r, ob, kt, kx.code, on, kt, r, on, kt, on, on, kt, desc))
 
     def call(self, e) -> str:
-        """Python expression for the full result (tuple or TailCall) of a call."""
+        """Python expression for the full result (tuple or TailCall) of a call.
+
+        A call on another line than its statement's goes on a Python line of its own (inside
+        parentheses, after a line marker that compile_chunk reads): the positions of its errors
+        and debug.getinfo's currentline are its line, as Lua's."""
+        code = self._call(e)
+        if e.line and e.line != self.line:
+            return "(#@%d\n%s #@%d\n)" % (e.line, code, self.line)
+        return code
+
+    def _call(self, e) -> str:
         if type(e) is N.Method:
             o = self.exp(e.obj)
             ob, on = self._bind(o)

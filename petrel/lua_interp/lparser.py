@@ -216,7 +216,7 @@ class AstBuilder(Transformer):
 
     def call(self, c):
         func, (args, line) = c
-        return N.Call(line or func.line, func, args)
+        return N.Call(func.line or line, func, args)  # Lua: the line where the call expression starts
 
     def method(self, c):
         obj, name, (args, line) = c
