@@ -293,6 +293,12 @@ class RedisClient:
             return LuaRuntimeError(f"redis: {_reason(exc)}")
         if isinstance(exc, (errors.ConnectionError, errors.TimeoutError, OSError, ssl_module.SSLError)):
             return LuaRuntimeError(f"redis: {self._where} unavailable: {_reason(exc)}")
+        if isinstance(exc, errors.InvalidResponse):
+            return LuaRuntimeError(f"redis: {self._where} does not answer in the Redis protocol "
+                                   f"({_reason(exc)})")
+        if isinstance(exc, RuntimeError) and "closed" in str(exc):
+            # asyncio refusing to write to a transport the peer closed meanwhile
+            return LuaRuntimeError(f"redis: {self._where} unavailable: connection closed by the server")
         return LuaRuntimeError(f"redis: {self._where}: {_reason(exc)}")
 
     async def _exchange(self, commands: list[tuple]) -> list[Any]:
