@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 import os
 import ssl as ssl_module
-import weakref
 from typing import Any
 
 import anyio
