@@ -35,7 +35,6 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r
 for _code in range(32):
     _ESCAPES.setdefault(chr(_code), "\\u%04x" % _code)
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
-_FORMATS = ("%.14g", "%.15g", "%.16g", "%.17g")
 
 
 class _LeaveToLua(Exception):
@@ -52,11 +51,12 @@ def number_text(value: int | float) -> str:
         if value == 0 and math.copysign(1.0, value) < 0:
             return "-0"
         return "%.0f" % value
-    for fmt in _FORMATS:
-        text = fmt % value
-        if float(text) == value:
-            return text
-    return "%.17g" % value
+    text = "%.15g" % value
+    if float(text) == value:
+        shorter = "%.14g" % value
+        return shorter if float(shorter) == value else text
+    text = "%.16g" % value
+    return text if float(text) == value else "%.17g" % value
 
 
 def _string_text(text: str) -> str:

@@ -105,8 +105,6 @@ for i = 0, 31 do
 end
 escapes["\127"] = "\127"   -- %c matches it; JSON does not need it escaped
 
-local FORMATS = { "%.14g", "%.15g", "%.16g", "%.17g" }
-
 local function number_text(v)
     if mtype and mtype(v) == "integer" then return tostring(v) end
     if v ~= v or v == huge or v == -huge then return nil end
@@ -114,10 +112,16 @@ local function number_text(v)
         if v == 0 and 1 / v < 0 then return "-0" end
         return sformat("%.0f", v)
     end
-    for i = 1, 4 do
-        local text = sformat(FORMATS[i], v)
-        if tonumber(text) == v then return text end
+    -- The first of 14 to 17 digits that reads back; more digits never read back worse, so two
+    -- tries find it.
+    local text = sformat("%.15g", v)
+    if tonumber(text) == v then
+        local shorter = sformat("%.14g", v)
+        if tonumber(shorter) == v then return shorter end
+        return text
     end
+    text = sformat("%.16g", v)
+    if tonumber(text) == v then return text end
     return sformat("%.17g", v)
 end
 
