@@ -66,6 +66,7 @@ SERVICE = {
             say(p:set("a", "1"), p:incr("a"), p:get("a"), p:get("nothing"), p:command("LLEN", "l"))
             say(p:execute())
             say(p:execute())
+            say(r:pipeline(function(q, key) q:set(key, "7"); q:incr(key); q:get(key) end, "pf"))
             say(r:multi(), r:incr("tx"), r:incr("tx"), r:exec())
             say(r:get("tx"))
             say(r:ping(), r:echo("e"))
@@ -98,6 +99,9 @@ SERVICE = {
             p:set("k", "1"); p:incr("str"); p:get("k")
             try(p.execute, p)
             out[#out + 1] = r:get("k")                               -- the connection is still in step
+            try(function() local v = r:pipeline(42); return v end)
+            try(function() local v = r:pipeline(function(q) q:set("k", "2"); error("inside") end); return v end)
+            out[#out + 1] = r:get("k")                               -- nothing of that pipeline was sent
             try(r.connect, r, "127.0.0.1", tonumber(request.args.closed), {timeout = 1000})
             response.content = table.concat(out, "\\n") .. "\\n"
             return response
@@ -198,6 +202,7 @@ string:OK boolean:true
 1 2 3 4 5
 {1=string:OK,2=2,3=string:2,4=boolean:false,5=3}
 {}
+{1=string:OK,2=8,3=string:8}
 string:OK string:QUEUED string:QUEUED {1=1,2=2}
 string:2
 string:PONG string:e
@@ -244,7 +249,11 @@ def test_errors_name_the_line_and_leave_the_connection_usable(start_server, engi
     assert lines[9].endswith("redis: command 2 of the pipeline (INCR) failed: value is not an "
                              "integer or out of range")
     assert lines[10] == "1"
-    assert re.fullmatch(rf"false .*redis: redis 127\.0\.0\.1:{closed} unavailable: .*", lines[11]), lines[11]
+    assert re.fullmatch(r"false .*errors\.lua:\d+: bad argument #1 to 'pipeline' \(function expected, "
+                        r"got number\)", lines[11]), lines[11]
+    assert re.fullmatch(r"false .*errors\.lua:\d+: inside", lines[12]), lines[12]
+    assert lines[13] == "1"
+    assert re.fullmatch(rf"false .*redis: redis 127\.0\.0\.1:{closed} unavailable: .*", lines[14]), lines[14]
 
 
 def test_password_and_reply_timeout(start_server, engine, redis_server):  # noqa: F811

@@ -351,6 +351,8 @@ class LarkEngine(Engine):
             for method_name, export in object_type.methods.items():
                 methods.rawset(method_name, self._stub(lstate, export, owner=object_type.cls))
             type_label = object_type.name
+            if object_type.lua_methods:
+                lstate.state.call(lstate.fns["extend_class"], methods, object_type.lua_methods, type_label)
 
             def refuse(_t: Any, key: Any, _v: Any) -> tuple:
                 raise LuaError(f"attempt to set field '{_key_text(key)}' of a {type_label} object")

@@ -327,6 +327,9 @@ class LupaEngine(Engine):
                        for name, export in object_type.methods.items()}
             class_table = state.fns["make_class"](object_type.name.encode(),
                                                   state.runtime.table_from(methods))
+            if object_type.lua_methods:
+                state.fns["extend_class"](class_table[b"__index"], object_type.lua_methods.encode(),
+                                          object_type.name.encode())
             state.classes[object_type.cls] = class_table
         return state.fns["new_object"](class_table, value)
 

@@ -654,6 +654,16 @@ local function make_class(name, methods)
     return class
 end
 
+-- Methods a library writes in Lua beside its Python ones (ObjectType.lua_methods): a chunk of the
+-- library's own, run with the standard globals, that adds to or wraps what is in `methods`.
+local function extend_class(methods, text, name)
+    local chunkname = "=petrel " .. name
+    local fn, err
+    if is51 then fn, err = loadstring(text, chunkname) else fn, err = load(text, chunkname, "t") end
+    if not fn then error(err, 0) end
+    fn(methods)
+end
+
 local serial = 0
 
 local function new_object(class, handle)
@@ -1057,6 +1067,7 @@ return {
     async_stub = async_stub,
     method_stub = method_stub,
     make_class = make_class,
+    extend_class = extend_class,
     new_object = new_object,
     readonly = readonly,
     load_source = load_source,

@@ -272,10 +272,16 @@ class Export:
 
 @dataclass(slots=True)
 class ObjectType:
-    """The Lua face of a Python class whose instances Lua code holds: its name and exported methods."""
+    """The Lua face of a Python class whose instances Lua code holds: its name and exported methods.
+
+    ``lua_methods``: Lua source of a chunk that receives the methods table (``...``) and adds or
+    wraps methods in Lua, for what Python cannot do (call a handler's function and go on in the
+    same coroutine: ``r:pipeline(function(p) ... end)``). It runs once per state with the standard
+    globals; its functions are the library's own code, trusted like the Python methods."""
     name: str
     cls: type
     methods: dict[str, Export]
+    lua_methods: str | None = None
 
 
 class Library:
@@ -318,15 +324,16 @@ class Library:
         """Decorator: export ``func`` as a global Lua function (not inside the library table)."""
         return self._exporter(self.globals, func, name)
 
-    def object(self, cls: type | None = None, *, name: str | None = None):
-        """Class decorator: instances may be handed to Lua; their public methods become ``obj:m()``."""
+    def object(self, cls: type | None = None, *, name: str | None = None, lua_methods: str | None = None):
+        """Class decorator: instances may be handed to Lua; their public methods become ``obj:m()``
+        (``lua_methods``: see ObjectType)."""
         def register(c: type) -> type:
             methods = {}
             for attr, member in vars(c).items():
                 if attr.startswith("_") or not callable(member):
                     continue
                 methods[attr] = Export(member, attr, self, is_method=True)
-            self.object_types[c] = ObjectType(name or c.__name__, c, methods)
+            self.object_types[c] = ObjectType(name or c.__name__, c, methods, lua_methods)
             return c
         return register(cls) if cls is not None else register
 

@@ -449,7 +449,23 @@ def _pipeline_shorthand(name: str):
 for _name in SHORTHANDS + ("hgetall",):
     setattr(RedisClient, _name, _client_shorthand(_name))
     setattr(RedisPipeline, _name, _pipeline_shorthand(_name))
-library.object(RedisClient, name="redis")
+# r:pipeline(function(p) ... end): the function queues commands on p, then they are sent in one
+# round trip and the replies returned (as p:execute() does). A handler's function is called from
+# Lua, in the request's own coroutine, so this part is written in Lua.
+PIPELINE_WITH_FUNCTION = """
+local methods = ...
+local queue = methods.pipeline
+methods.pipeline = function(self, fn, ...)
+    if fn == nil then return queue(self) end
+    if type(fn) ~= "function" then
+        error("bad argument #1 to 'pipeline' (function expected, got " .. type(fn) .. ")", 2)
+    end
+    local p = queue(self)
+    fn(p, ...)
+    return p:execute()
+end
+"""
+library.object(RedisClient, name="redis", lua_methods=PIPELINE_WITH_FUNCTION)
 library.object(RedisPipeline, name="redis_pipeline")
 
 
