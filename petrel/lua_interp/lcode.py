@@ -741,8 +741,42 @@ class Compiler:
                 return
             self.stat(s)
 
+    @staticmethod
+    def _captured_locals(stats) -> bool:
+        """Whether the block declares a local a closure captures (outside nested loops)."""
+        for s in stats:
+            t = type(s)
+            if t is N.Local and any(v.captured for v in s.vars):
+                return True
+            if t is N.LocalFunction and s.vinfo is not None and s.vinfo.captured:
+                return True
+            if t is N.Do and Compiler._captured_locals(s.body):
+                return True
+            if t is N.If and (any(Compiler._captured_locals(b) for _, b in s.tests)
+                              or s.orelse and Compiler._captured_locals(s.orelse)):
+                return True
+        return False
+
+    def _fresh_dispatch(self, stats, labels) -> bool:
+        """A block with one label that gotos jump back to, after which locals that closures
+        capture are declared: those must be fresh locals at each pass (dispatch_block_fresh).
+        The statements before the label may not jump to it nor declare a to-be-closed local."""
+        marks = [i for i, s in enumerate(stats) if type(s) is N.Label and s.name in labels]
+        if len(marks) != 1:
+            return False
+        head, rest = stats[:marks[0]], stats[marks[0] + 1:]
+        if any(type(s) is N.Local and "close" in s.attribs for s in head):
+            return False
+        label = stats[marks[0]].name
+        if any(g.label == label for g in self._gotos_in(head)):
+            return False
+        return self._captured_locals(rest)
+
     def dispatch_block(self, stats, labels):
         """A block with labels that gotos jump to: a loop over segments."""
+        if self._fresh_dispatch(stats, labels):
+            self.dispatch_block_fresh(stats, labels)
+            return
         var = self.temp()
         segs = [[]]
         names = []
@@ -792,6 +826,73 @@ class Compiler:
             self.indent += 1
             self.do_continue()
             self.indent -= 1
+
+    def dispatch_block_fresh(self, stats, labels):
+        """A block `head ::label:: rest` whose rest declares locals that closures capture: the
+        head runs once, then each pass over the rest runs in a nested function, so a goto
+        back to the label declares fresh locals, as in Lua.  The function returns None (the
+        block ended), 1 (a goto to the label), BRK or 'continue' (for the enclosing loop), or
+        the results of a return."""
+        mark = next(i for i, s in enumerate(stats) if type(s) is N.Label and s.name in labels)
+        head, rest = stats[:mark], stats[mark + 1:]
+        label = stats[mark].name
+        self.stats(head, 0)
+        self.ndispatch += 1
+        ident = self.ndispatch
+        self.nfuncs += 1
+        name = "B_%d" % self.nfuncs
+        parent_scope, parent_indent, parent_loops = self.scope, self.indent, self.loops
+        scope = PyScope(parent_scope, "blk")
+        self.scope = scope
+        self.indent = 1
+        loop = _Loop("dispatchfn")
+        loop.node = (None, {label: 1}, ident)
+        self.loops = parent_loops + [loop]
+        self.emit("try:")
+        self.indent += 1
+        self.stats(rest, 0)
+        self.emit("pass")
+        self.indent -= 1
+        self.emit("except GotoJump as _gj:")
+        self.emit("    if _gj.target != %d: raise" % ident)
+        self.emit("    return _gj.index")
+        self.emit("return None")
+        lines = scope.lines
+        self.scope, self.indent, self.loops = parent_scope, parent_indent, parent_loops
+        self.emit("def %s():" % name)
+        if scope.nonlocals:
+            self.scope.lines.append((self.indent + 1, "nonlocal " + ", ".join(sorted(scope.nonlocals)), self.line))
+            if "tick" in scope.nonlocals:
+                self.scope.nonlocals.add("tick")
+        for ind, text, ll in lines:
+            self.scope.lines.append((ind + self.indent, text, ll))
+        r = self.temp()
+        self.emit("while True:")
+        self.indent += 1
+        self.emit(TICK)
+        self.scope.nonlocals.add("tick")
+        self.emit("%s = %s()" % (r, name))
+        self.emit("if type(%s) is not int: break" % r)
+        self.indent -= 1
+        self.emit("if %s is not None:" % r)
+        self.indent += 1
+        if any(lp.kind == "lua" or lp.kind == "blk" for lp in self.loops):
+            # a break or continue of the enclosing loop
+            self.emit("if %s is BRK:" % r)
+            self.indent += 1
+            self.do_break(None)
+            self.indent -= 1
+            self.emit("elif type(%s) is str:" % r)
+            self.indent += 1
+            self.do_continue()
+            self.indent -= 1
+            self.emit("else:")
+            self.indent += 1
+            self.do_return_value(r)
+            self.indent -= 1
+        else:
+            self.do_return_value(r)
+        self.indent -= 1
 
     # ---- statements
     def stat(self, s):
@@ -1189,7 +1290,7 @@ class Compiler:
         loop = self.loops[-1]
         if loop.kind == "lua":
             self.emit("break")
-        elif loop.kind == "blk":
+        elif loop.kind == "blk" or loop.kind == "dispatchfn":
             self.emit("return BRK")
         else:  # dispatch loop: leave it, then break the enclosing loop
             loop.continue_label.add("break")
@@ -1203,6 +1304,8 @@ class Compiler:
             self.emit("continue")
         elif loop.kind == "blk":
             self.emit("return None")
+        elif loop.kind == "dispatchfn":
+            self.emit("return 'continue'")
         else:
             loop.continue_label.add("continue")
             self.emit("%s = 'continue'; break" % loop.flag)
@@ -1214,10 +1317,13 @@ class Compiler:
         # find the dispatch loop owning the label
         for i in range(len(self.loops) - 1, -1, -1):
             loop = self.loops[i]
-            if loop.kind == "dispatch" and s.label in loop.node[1]:
+            if (loop.kind == "dispatch" or loop.kind == "dispatchfn") and s.label in loop.node[1]:
                 var, index, ident = loop.node
                 if i == len(self.loops) - 1:
-                    self.emit("%s = %d; continue" % (var, index[s.label]))
+                    if loop.kind == "dispatchfn":
+                        self.emit("return %d" % index[s.label])
+                    else:
+                        self.emit("%s = %d; continue" % (var, index[s.label]))
                 else:
                     self.emit("raise GotoJump(%d, %d)" % (ident, index[s.label]))
                 return
