@@ -224,15 +224,21 @@ encode_value = function(v, depth, rel)
         elseif max == 0 then
             n = n + 1; buf[n] = "{}"
         else
-            local keys, values, nk = {}, {}, 0
-            for k, item in next, v do
-                local text = key_text(k, rel + 1)
-                if values[text] ~= nil then
-                    fail("two table keys are both written as \"" .. text .. "\"", rel)
-                end
+            -- String keys are looked up as they are; number keys through their text.
+            local keys, nk, numbers = {}, 0, nil
+            for k in next, v do
                 nk = nk + 1
-                keys[nk] = text
-                values[text] = item
+                if type(k) == "string" then
+                    keys[nk] = k
+                else
+                    local text = key_text(k, rel + 1)
+                    if rawget(v, text) ~= nil then
+                        fail("two table keys are both written as \"" .. text .. "\"", rel)
+                    end
+                    numbers = numbers or {}
+                    numbers[text] = k
+                    keys[nk] = text
+                end
                 ops = ops + 1
                 if ops >= CHECK_EVERY then ops = 0; checkin() end
             end
@@ -243,7 +249,9 @@ encode_value = function(v, depth, rel)
                 if i > 1 then n = n + 1; buf[n] = "," end
                 n = n + 1; buf[n] = string_text(text, rel + 1)
                 n = n + 1; buf[n] = ":"
-                encode_value(values[text], depth + 1, rel + 1)
+                local key = numbers and numbers[text]
+                if key == nil then key = text end
+                encode_value(rawget(v, key), depth + 1, rel + 1)
             end
             n = n + 1; buf[n] = "}"
         end
