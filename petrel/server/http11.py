@@ -99,6 +99,7 @@ async def serve_http11(server: Any, stream: Any, first_bytes: bytes, remote: tup
     protocol = protocol_class(config.server_http1_parser)(
         config.server_max_header_size, config.server_max_body_size,
         config.server_max_headers, config.server_max_request_line)
+    protocol.new_request_id = server.front.ids.new   # errors answered before a request exists
     with anyio.CancelScope() as scope:
         reader = _Reader(stream, protocol, config, scope)
         reader.start_head_clock()   # the first bytes of this connection are the first of a head

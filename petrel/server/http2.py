@@ -96,6 +96,7 @@ class HTTP2Connection:
         self.server = server
         self.stream = stream
         self.protocol = protocol
+        protocol.new_request_id = server.front.ids.new   # requests the protocol answers itself
         self.remote = remote
         self.proto = proto
         self.timeout = server.config.server_keepalive_timeout

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Callable
 
 from .. import SERVER_HEADER
 from ...messages import Response
@@ -76,6 +77,8 @@ class HTTP11Base:
     """The head buffer, the checks, the error answer and the h2c upgrade test of HTTP/1.1."""
 
     parser_name = ""
+    # Makes the X-Request-Id of an error answered here (the server's request ids), or None.
+    new_request_id: Callable[[], str] | None = None
 
     def __init__(self, max_header_size: int = 65536, max_body_size: int = 64 * 1024 * 1024,
                  max_headers: int = 100, max_request_line: int = 8192) -> None:
@@ -199,8 +202,10 @@ class HTTP11Base:
         body = f"{status} {phrase}\n{text}\n".encode()
         head = (f"HTTP/1.1 {status} {phrase}\r\ndate: {http_date()}\r\nserver: {SERVER_HEADER}\r\n"
                 f"content-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\n"
-                f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
-        return head.encode("latin-1") + body
+                f"content-length: {len(body)}\r\nconnection: close\r\n")
+        if self.new_request_id is not None:
+            head += f"x-request-id: {self.new_request_id()}\r\n"
+        return (head + "\r\n").encode("latin-1") + body
 
     @property
     def response_started(self) -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Callable
 
 import h2.config
 import h2.connection
@@ -149,6 +150,9 @@ class _Incoming:
 
 
 class HTTP2Protocol:
+    # Makes the X-Request-Id of a request answered here (the server's request ids), or None.
+    new_request_id: Callable[[], str] | None = None
+
     def __init__(self, settings: HTTP2Settings | None = None,
                  max_body_size: int = 64 * 1024 * 1024) -> None:
         self.settings = settings or HTTP2Settings()
@@ -314,6 +318,8 @@ class HTTP2Protocol:
         ``reset`` (a malformed request) the stream is reset after the answer instead."""
         body = f"{status} {_phrase(status)}\n".encode()
         response = Response(status, [("content-type", "text/plain; charset=utf-8")], body)
+        if self.new_request_id is not None:
+            response.headers.append(("x-request-id", self.new_request_id()))
         events.append(RequestRejected(stream_id, status, reason))
         try:
             self.send_headers(stream_id, response, len(body), end_stream=False)
