@@ -191,3 +191,18 @@ def test_json_log_lines_of_a_request_carry_its_id(start_server, engine):
     assert not any("request_id" in entry for entry in entries if "listening on" in entry["message"])
     access = [entry for entry in entries if entry["component"] == "access"]
     assert [entry["request_id"] for entry in access] == [first, second, failed]
+
+
+def test_errors_answered_before_a_request_exists_carry_an_id(start_server):
+    """400 for a malformed head, 431 for a huge one, 413 over HTTP/2: an id of their own."""
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.max-body-size=10")
+    for raw in (b"GET /id HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n",
+                b"GET /id HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n",
+                b"POST /id HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890"):
+        reply = _raw(server.port, raw)
+        status = int(reply.split(b" ", 2)[1])
+        assert 400 <= status < 500, reply[:200]
+        assert re.search(rb"\r\nx-request-id: [0-9a-f]{16}\r\n", reply.split(b"\r\n\r\n")[0] + b"\r\n"), reply[:300]
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT, http1=False, http2=True) as client:
+        reply = client.post("/id", content=b"x" * 100)
+        assert reply.status_code == 413 and GENERATED.fullmatch(reply.headers["x-request-id"])
