@@ -21,12 +21,11 @@ _NO_STORE = ("cache-control", "no-store")
 
 
 class Front:
-    __slots__ = ("proxies", "ids", "health_path")
+    __slots__ = ("proxies", "ids")
 
     def __init__(self, config: Any) -> None:
         self.proxies = TrustedProxies.from_config(config.server_trusted_proxies)
         self.ids = RequestIds()
-        self.health_path = config.server_health_path
 
     def admit(self, request: Request) -> None:
         """Rewrite the client's address and scheme when the peer is trusted; give the request its id."""
@@ -38,7 +37,7 @@ class Front:
         request.id = self.ids.new()
 
     def health(self, request: Request, stopping: bool) -> Response:
-        """The answer on server.health-path (the caller has matched the path)."""
+        """The answer on server.health-path (the server matched the path before routing)."""
         if request.method not in ("GET", "HEAD"):
             return Response(405, [_HEALTH_TYPE, ("allow", "GET, HEAD")], b"405 Method Not Allowed\n")
         if stopping:
