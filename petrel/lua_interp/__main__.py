@@ -12,6 +12,7 @@ import threading
 
 from .interpreter import Interpreter
 from .linit import open_standalone
+from .llex import skip_first_comment
 from .lobject import LuaError, LuaSyntaxError, LuaTable
 
 VERSION = "Lua 5.4 (petrel.lua_interp, pure Python)"
@@ -137,12 +138,12 @@ def main(argv=None) -> int:
             _run(state, st, "=(command line)")
         if script is not None:
             if script == "-":
-                src = sys.stdin.buffer.read()
+                src = skip_first_comment(sys.stdin.buffer.read())
                 name = "=stdin"
             else:
                 try:
                     with open(script, "rb") as f:
-                        src = f.read()
+                        src = skip_first_comment(f.read())
                 except OSError as e:
                     sys.stderr.write("lua: cannot open %s\n" % script)
                     return 1

@@ -1891,6 +1891,11 @@ class Compiler:
             if ia:
                 return PyExpr("(%s %s %s)" % (a.code, op, b.code))
             return PyExpr("(%s %s %s if type(%s) is int else %s)" % (an, op, bn, ab, slow))
+        if op == ".." and type(e.a) is N.String and type(e.b) is N.String and \
+                len(e.a.value) + len(e.b.value) < 65000:
+            # joined at run time, as Lua does (Python would fold 'a' + 'b' into one constant,
+            # the same object as an equal literal: string.format('%p') tells them apart)
+            return PyExpr("''.join((%s, %s))" % (a.code, b.code))
         if op == ".." and ib and type(e.a) is N.String and len(e.a.value) < 65000:
             return PyExpr("(%s + str(%s))" % (a.code, b.code))
         if op == ".." and type(e.a) is N.String and len(e.a.value) < 65000:

@@ -31,8 +31,8 @@ def open_libs(rt, G):
 
 
 def open_standalone(rt, G):
-    """What the lua command adds to a state: require, package, debug, coroutine and io (handlers
-    never get these)."""
+    """What the lua command adds to a state: require, package, debug, coroutine, io and the rest
+    of os (handlers never get these)."""
     from .ldblib import open_debug
     from .lpackagelib import open_package
     package = open_package(rt, G)
@@ -43,6 +43,10 @@ def open_standalone(rt, G):
     co = open_coroutine(rt)
     G.rawset("coroutine", co)
     package.rawget("loaded").rawset("coroutine", co)
+    from .loslib import open_os_standalone
+    os_table = G.rawget("os")
+    if os_table is not None:
+        open_os_standalone(rt, os_table)
     from .liolib import open_io
     io = open_io(rt)
     G.rawset("io", io)

@@ -23,6 +23,7 @@ KEYWORDS = frozenset(
     "repeat return then true until while".split()
 )
 
+_LINE_END = re.compile(r"[\r\n]")
 _WS = re.compile(r"[ \t\r\n\v\f]*")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEC = re.compile(r"(?:[0-9]|\.[0-9])(?:[eE][+-]?|[0-9a-fA-F.])*[A-Za-z_]?")
@@ -97,9 +98,6 @@ class Scanner:
 
     def tokens(self):
         text, n = self.text, len(self.text)
-        if text.startswith("#"):  # skip a first line starting with '#' (shebang)
-            end = text.find("\n")
-            self.pos = n if end < 0 else end
         out = []
         while True:
             self._skip_space_and_comments()
@@ -170,8 +168,8 @@ class Scanner:
                 if m:
                     self._long_string(m, "comment")
                 else:
-                    end = text.find("\n", self.pos)
-                    self.pos = n if end < 0 else end
+                    m = _LINE_END.search(text, self.pos)  # a short comment ends at \n or \r
+                    self.pos = n if m is None else m.start()
                 continue
             return
 
@@ -280,23 +278,33 @@ class Scanner:
             elif e == "u":
                 k = i + 1
                 if k >= n or text[k] != "{":
-                    self.error("missing '{' in \\u{xxxx}", text[start:k + 1])
+                    self.error("missing '{'", text[start:k + 1])
                 k += 1
                 j = k
+                v = 0
                 while j < n and text[j] in "0123456789abcdefABCDEF":
+                    if j > k and v > 0x7FFFFFF:  # as readutf8esc: the digit that overflows ends it
+                        self.error("UTF-8 value too large", text[start:j + 1])
+                    v = (v << 4) + int(text[j], 16)
                     j += 1
                 if j == k:
                     self.error("hexadecimal digit expected", text[start:j + 1])
-                v = int(text[k:j], 16)
-                if v >= 0x80000000:
-                    self.error("UTF-8 value too large", text[start:j + 1])
                 if j >= n or text[j] != "}":
-                    self.error("missing '}' in \\u{xxxx}", text[start:j + 1])
+                    self.error("missing '}'", text[start:j + 1])
                 buf.append(_utf8(v))
                 i = j + 1
             else:
                 self.pos = i + 1
                 self.error("invalid escape sequence", text[start:i + 1])
+
+
+def skip_first_comment(src: bytes) -> bytes:
+    """luaL_loadfile's rule for a file (not for load): a first line starting with '#' (a
+    shebang) is skipped, its newline kept so that line numbers stay right."""
+    if src[:1] == b"#":
+        end = src.find(b"\n")
+        return b"" if end < 0 else src[end:]
+    return src
 
 
 class LuaLarkLexer(Lexer):

@@ -1,4 +1,5 @@
-"""The os library subset a server needs: time, clock, date, difftime, getenv (loslib.c's)."""
+"""The os library (loslib.c's): time, clock, date, difftime and getenv for every state; exit,
+remove, rename, tmpname, execute and setlocale only for the lua command (open_os_standalone)."""
 from __future__ import annotations
 
 import os
@@ -132,3 +133,106 @@ OS_FUNCS = {
 
 def open_os(rt) -> LuaTable:
     return new_lib(rt, OS_FUNCS, "os")
+
+
+def _fileresult(ok, e: OSError | None, name=None):
+    if ok:
+        return (True,)
+    msg = e.strerror or str(e)
+    return (None, "%s: %s" % (name, msg) if name is not None else msg, e.errno or 0)
+
+
+def os_remove(name=NOVALUE, *_):
+    fname = check_string(name, 1, "remove")
+    try:
+        if os.path.isdir(fname) and not os.path.islink(fname):
+            os.rmdir(fname)   # C's remove() takes an empty directory too
+        else:
+            os.remove(fname)
+    except OSError as e:
+        return _fileresult(False, e, fname)
+    return (True,)
+
+
+def os_rename(a=NOVALUE, b=NOVALUE, *_):
+    src = check_string(a, 1, "rename")
+    dst = check_string(b, 2, "rename")
+    try:
+        os.rename(src, dst)
+    except OSError as e:
+        return _fileresult(False, e, src)
+    return (True,)
+
+
+def os_tmpname(*_):
+    import tempfile
+    try:
+        fd, name = tempfile.mkstemp(prefix="lua_")
+        os.close(fd)
+    except OSError:
+        raise LuaError("unable to generate a unique filename")
+    return (name,)
+
+
+def os_execute(cmd=None, *_):
+    if cmd is None:
+        return (True,)
+    import subprocess
+    import sys
+    command = check_string(cmd, 1, "execute")
+    sys.stdout.flush()
+    try:
+        code = subprocess.call(command, shell=True)
+    except OSError as e:
+        return (None, "exit", e.errno or 1)
+    if code < 0:
+        return (None, "signal", -code)
+    return (True if code == 0 else None, "exit", code)
+
+
+def os_exit(status=None, close=None, *_):
+    import sys
+    if status is None or status is True:
+        code = 0
+    elif status is False:
+        code = 1
+    else:
+        code = check_integer(status, 1, "exit")
+    for f in (sys.stdout, sys.stderr):
+        try:
+            f.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code & 0xFF)
+
+
+_LC_CATEGORIES = ("all", "collate", "ctype", "monetary", "numeric", "time")
+
+
+def os_setlocale(locale=None, category=None, *_):
+    """Only the C locale exists here (numbers always use '.'): a query or a request for "C",
+    "POSIX" or the native "" answers "C"; any other locale cannot be set (nil)."""
+    loc = None if locale is None else check_string(locale, 1, "setlocale")
+    cat = opt_string(category, 2, "setlocale", "all")
+    if cat not in _LC_CATEGORIES:
+        arg_error(2, "setlocale", "invalid option '%s'" % cat)
+    if loc is None or loc in ("C", "POSIX", ""):
+        return ("C",)
+    return (None,)
+
+
+OS_STANDALONE_FUNCS = {
+    "execute": os_execute,
+    "exit": os_exit,
+    "remove": os_remove,
+    "rename": os_rename,
+    "setlocale": os_setlocale,
+    "tmpname": os_tmpname,
+}
+
+
+def open_os_standalone(rt, os_table: LuaTable):
+    """The lua command's os: the functions that reach the process and the file system."""
+    extra = new_lib(rt, OS_STANDALONE_FUNCS, "os")
+    for k, v in extra.items():
+        os_table.rawset(k, v)

@@ -8,6 +8,7 @@ import os
 
 from .lauxlib import NOVALUE, check_string, needs_runtime, new_lib, opt_string
 from .lobject import LuaError, LuaTable
+from .llex import skip_first_comment
 from .lvm import call
 
 LUA_PATH_DEFAULT = "/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.lua;" \
@@ -61,7 +62,7 @@ def _make(rt, package: LuaTable):
             return (err,)
         try:
             with open(filename.encode("latin-1"), "rb") as f:
-                src = f.read()
+                src = skip_first_comment(f.read())
         except OSError as e:
             raise LuaError("error loading module '%s' from file '%s':\n\t%s" % (name, filename, e))
         try:

@@ -72,3 +72,15 @@ def test_plain_state_has_none_of_them():
     state = Interpreter().new_state()
     for name in ("require", "coroutine", "debug", "io"):
         assert state.globals[name] is None
+    for name in ("exit", "execute", "remove", "rename", "tmpname", "setlocale"):
+        assert state.globals["os"][name] is None
+
+
+def test_os_setlocale_and_execute_status(tmp_path):
+    # answers of C Lua 5.4's lua command (lupa's differ: it runs inside Python, whose locale
+    # and child status handling are its own)
+    (tmp_path / "m.lua").write_text('print(os.setlocale(), os.setlocale("pt_BR"))\n'
+                                    'print(os.execute("exit 3"))\nos.exit(5)\n')
+    p = subprocess.run([sys.executable, "-m", "petrel.lua_interp", "m.lua"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert (p.returncode, p.stdout, p.stderr) == (5, "C\tnil\nnil\texit\t3\n", "")
