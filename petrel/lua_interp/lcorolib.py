@@ -70,12 +70,13 @@ class Coroutine:
 
 
 def _yieldable(f) -> bool:
-    """Lua 5.4 yields across Lua code, metamethods, iterators, pcall and xpcall, but not across
+    """Lua 5.4 yields across Lua code, metamethods, iterators, pcall, xpcall and __pairs, but not across
     other library functions (table.sort's comparator, gsub's replacement, tostring...):
     whether none of those runs between frame f and its coroutine's body."""
     from .ldebug import LIB_CODES
     from .lbaselib import BASE_FUNCS
-    allowed = (BASE_FUNCS["pcall"].__code__, BASE_FUNCS["xpcall"].__code__)
+    allowed = tuple(BASE_FUNCS[name].__code__ for name in ("pcall", "xpcall", "pairs", "dofile")
+                    if name in BASE_FUNCS)  # the ones with a continuation (lua_callk, lua_pcallk)
     body = Coroutine._body.__code__
     while f is not None and f.f_code is not body:
         code = f.f_code

@@ -41,3 +41,12 @@ for i = 1, 3 do
 end
 debug.sethook()
 print(#lines > 0, counts > 0, debug.gethook())
+-- __pairs may yield (pairs calls it with a continuation)
+local pt = setmetatable({10, 20, 30}, {__pairs = function(t)
+  local inc = coroutine.yield()
+  return function(t, i) if i > 1 then return i - inc, t[i - inc] end end, t, #t + 1
+end})
+local res = {}
+local pc = coroutine.wrap(function() for i, p in pairs(pt) do res[#res + 1] = p end end)
+pc(); pc(1)
+print(table.concat(res, " "))
