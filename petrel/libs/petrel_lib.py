@@ -6,6 +6,7 @@ import os
 
 import anyio
 
+from . import web_lib
 from .base import Library, LibraryContext, LuaRuntimeError
 
 library = Library("petrel", "routes, library search path, native libraries, sleeps")
@@ -99,4 +100,5 @@ async def sleep_millis(n: float) -> None:
 
 
 # url_encode, url_decode, html_escape and cookie join the petrel table.
-from . import web_lib  # noqa: E402,F401
+for _function in (web_lib.url_encode, web_lib.url_decode, web_lib.html_escape, web_lib.cookie):
+    library.function(_function)

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from .base import LuaRuntimeError
-from .petrel_lib import library
 
 _HTML = ((b"&", b"&amp;"), (b"<", b"&lt;"), (b">", b"&gt;"), (b'"', b"&quot;"), (b"'", b"&#39;"))
 
@@ -27,13 +26,11 @@ _SAME_SITE = {b"strict": b"Strict", b"lax": b"Lax", b"none": b"None"}
 _COOKIE_OPTIONS = ("path", "domain", "max_age", "expires", "http_only", "secure", "same_site")
 
 
-@library.function
 def url_encode(s: bytes) -> bytes:
     """Every byte but the unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX (a space is %20)."""
     return quote_from_bytes(s, safe="").encode("ascii")
 
 
-@library.function
 def url_decode(s: bytes, plus_as_space: Any = None) -> bytes:
     """%XX escapes decoded to their bytes and '+' to a space (as in a query string or a form body;
     a second argument false keeps '+'). A '%' not followed by two hex digits stays as it is."""
@@ -42,7 +39,6 @@ def url_decode(s: bytes, plus_as_space: Any = None) -> bytes:
     return unquote_to_bytes(s)
 
 
-@library.function
 def html_escape(s: bytes) -> bytes:
     """``& < > " '`` as entities: the text is safe in HTML content and in quoted attributes."""
     for raw, entity in _HTML:
@@ -59,7 +55,6 @@ def _cookie_error(message: str) -> LuaRuntimeError:
     return LuaRuntimeError(f"petrel.cookie: {message}")
 
 
-@library.function
 def cookie(name: bytes, value: bytes, options: dict | None = None) -> bytes:
     """A Set-Cookie header value: ``name=value`` and the attributes of ``options``; names, values
     and attributes RFC 6265 does not allow are refused."""

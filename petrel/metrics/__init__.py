@@ -6,5 +6,6 @@ Reporters read the registry on their own schedule: :mod:`.log_reporter` (``metri
 
 from .registry import Counter, Gauge, Meter, MetricsRegistry, Timer
 from .report import Sample, samples
+from .shared import new_registry
 
-__all__ = ["Counter", "Gauge", "Meter", "MetricsRegistry", "Sample", "Timer", "samples"]
+__all__ = ["Counter", "Gauge", "Meter", "MetricsRegistry", "Sample", "Timer", "new_registry", "samples"]

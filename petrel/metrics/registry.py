@@ -191,15 +191,9 @@ def _quantile(values: list[float], q: float) -> float:
 class MetricsRegistry:
     """Name -> metric. One per process, shared by all Lua states and the server's own metrics.
 
-    In a worker of several (:mod:`.shared` attached), ``MetricsRegistry()`` makes the
-    cross-worker registry instead, whose metrics count for the whole server.
+    In a worker of several, :func:`petrel.metrics.new_registry` makes the cross-worker registry
+    instead (:mod:`.shared`), whose metrics count for the whole server.
     """
-
-    def __new__(cls, *args: object, **kwargs: object) -> "MetricsRegistry":
-        if cls is MetricsRegistry:
-            from .shared import registry_class
-            cls = registry_class()
-        return super().__new__(cls)
 
     def __init__(self) -> None:
         self._metrics: dict[str, Counter | Meter | Timer | Gauge] = {}

@@ -612,8 +612,9 @@ def attached() -> bool:
     return _segments is not None
 
 
-def registry_class() -> type:
-    return SharedRegistry if _segments is not None else MetricsRegistry
+def new_registry() -> MetricsRegistry:
+    """The process's registry: across workers when this worker has its segment attached."""
+    return SharedRegistry() if _segments is not None else MetricsRegistry()
 
 
 def all_segments() -> Iterable[Segment]:

@@ -17,7 +17,7 @@ from anyio.abc import SocketAttribute
 
 from ..engines.base import Engine, HandlerError, ServiceLoadError, find_sources
 from ..libs import LibraryContext, LibraryRegistry
-from ..metrics import MetricsRegistry
+from ..metrics import new_registry
 from ..net import DNSCache
 from .http11 import serve_http11
 from .http2 import serve_http2
@@ -52,7 +52,7 @@ def _plain(status: int, text: str) -> Response:
 class Server:
     def __init__(self, config: Any, engine_class: type[Engine]) -> None:
         self.config = config
-        self.metrics = MetricsRegistry()
+        self.metrics = new_registry()
         self.router = Router()
         self.gzip = GzipPolicy.from_config(config)   # server.gzip: response compression
         self.dns = DNSCache.from_minutes(config.server_dns_cache_ttl)
