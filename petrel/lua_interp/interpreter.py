@@ -17,7 +17,7 @@ from .ldebug import LIB_CODES, short_src, traceback_from_tb
 from .llex import source_text
 from .lobject import LuaError, LuaSyntaxError, LuaTable, TailCall
 from .lparser import parse
-from .lvm import Runtime, as_lua_error, call, namespace
+from .lvm import FOREIGN_ENV, Runtime, as_lua_error, call, namespace
 from .lconvert import Converter
 
 
@@ -41,7 +41,7 @@ class Interpreter:
         src_name = short_src(chunkname)
         try:
             block = parse(text, src_name)
-            pysrc, info = compile_chunk(block, chunkname)
+            pysrc, info = compile_chunk(block, chunkname, text)
         except RecursionError:
             line = text.count("\n") + 1
             raise LuaSyntaxError("%s:%d: chunk has too many syntax levels" % (src_name, line)) from None
@@ -107,6 +107,8 @@ class State:
 
     def _loader(self, source, chunkname, env=None, env_given=False):
         # source is a Lua string (latin-1 text): hand over its bytes unchanged
+        if env_given and type(env) is not LuaTable:
+            env = _foreign_env(env)   # any Lua value may be an _ENV, nil too
         return self.load(source.encode("latin-1"), chunkname, env=env if env_given else self.globals)
 
     def load(self, source, chunkname: str = "=?", *, env: Any = None) -> Callable:
@@ -225,4 +227,5 @@ def _foreign_env(value):
     mt.rawset("__index", bad)
     mt.rawset("__newindex", bad)
     t.meta = mt
+    FOREIGN_ENV[t] = value
     return t

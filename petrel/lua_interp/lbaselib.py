@@ -353,7 +353,12 @@ def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
             if k >= rt.every:  # the reader may never return nil, and need not tick itself
                 k = 0
                 rt.tick()
-            r = call(chunk)
+            try:
+                r = call(chunk)
+            except LuaError as e:  # lua_load reports an error of the reader as its own
+                if not e.catchable:
+                    raise
+                return (None, e.value)
             piece = r[0] if r else None
             if piece is None or piece == "":
                 break
@@ -367,10 +372,10 @@ def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
     if type(name) is not str:
         name = str(name)
     m = "bt" if mode is None else mode
-    if src.startswith("\x1bLua"):
+    if src.startswith("\x1b"):
         if "b" not in m:
             return (None, "attempt to load a binary chunk (mode is '%s')" % m)
-        return (None, "binary chunks are not supported")
+        return _load_binary(rt, src, name, env, env_given)
     if "t" not in m:
         return (None, "attempt to load a text chunk (mode is '%s')" % m)
     try:
@@ -379,6 +384,29 @@ def luaB_load(rt, chunk=NOVALUE, chunkname=None, mode=None, *rest):
         if not e.catchable:
             raise
         return (None, e.value)
+    return (f,)
+
+
+def _load_binary(rt, src, name, env, env_given):
+    """A chunk of string.dump: its function, with fresh upvalues, the first one the environment."""
+    from .ldblib import _upvalues
+    from .ldump import DumpError, undump
+    try:
+        text, source_name, nups = undump(src, name)
+    except DumpError as e:
+        return (None, str(e))
+    try:
+        chunk = rt.loader(text, source_name, None, False)
+    except LuaError as e:
+        if not e.catchable:
+            raise
+        return (None, e.value)
+    r = call(chunk)
+    f = r[0] if r else None
+    if nups:
+        ups = _upvalues(f)
+        if ups and ups[0][1] is not None:
+            ups[0][1].cell_contents = env if env_given else rt.state.globals
     return (f,)
 
 

@@ -537,6 +537,7 @@ class Compiler:
         self.out = []            # final (text, lualine)
         self.funcs = {}
         self.upvals = {}        # python function name -> ((lua name, python name), ...)
+        self.spans = {}         # python function name -> (text span, line, is_method)
         self.callsites = {}
         self.nsites = 0
         self.nfuncs = 0
@@ -592,6 +593,7 @@ class Compiler:
         name = pyname or "F%d" % self.nfuncs
         self.funcs[name] = (f.name, f.line)
         self.upvals[name] = tuple((v.name, v.pyname) for v in f.upvals)
+        self.spans[name] = (f.span, f.line, f.is_method) if not is_main else ("main", 1, False)
         params = [v.pyname + "=None" for v in f.vars]
         params.append("*VA" if f.is_vararg else "*_")
         parent_scope, parent_indent, parent_loops = self.scope, self.indent, self.loops
@@ -1379,6 +1381,8 @@ class Compiler:
         if t is N.Name:
             v = e.var
             if v is not None:
+                if v.pyname == "ENV" and v.func is None:  # the chunk's _ENV read as a value
+                    return PyExpr("UNENV(ENV)")
                 return PyExpr(v.pyname, "simple")
             env = self.env_code(e.env)
             # (not `hash.get(k) or ...`: a table's truth test would call LuaTable.__len__)
@@ -1954,12 +1958,14 @@ class Compiler:
                 % (xn, yn, t, xb, yb, t, xn, yn))
 
 
-def compile_chunk(block, chunkname: str):
-    """AST -> (python source, ChunkInfo)."""
+def compile_chunk(block, chunkname: str, text: str | None = None):
+    """AST -> (python source, ChunkInfo); text, the chunk's source, lets string.dump work."""
     c = Compiler(chunkname)
     try:
         src, linemap = c.compile_chunk(block)
     except CompileError as e:
         raise LuaSyntaxError("%s:%d: %s" % (c.short_src, e.line, e.msg)) from None
     info = ChunkInfo(chunkname, c.short_src, linemap, c.funcs, c.callsites, src.split("\n"), c.upvals)
+    info.source = text
+    info.spans = c.spans
     return src, info

@@ -23,7 +23,8 @@ TRANSPARENT_CODES: set = set()
 class ChunkInfo:
     """What the debugger knows about one compiled chunk."""
 
-    __slots__ = ("chunkname", "short_src", "linemap", "funcs", "callsites", "source_lines", "upvals")
+    __slots__ = ("chunkname", "short_src", "linemap", "funcs", "callsites", "source_lines", "upvals",
+                 "source", "spans")
 
     def __init__(self, chunkname, short_src, linemap, funcs, callsites, source_lines, upvals=None):
         self.chunkname = chunkname
@@ -33,6 +34,8 @@ class ChunkInfo:
         self.callsites = callsites      # call-site id -> description ("global 'f'")
         self.source_lines = source_lines  # generated python source lines (for call sites)
         self.upvals = upvals or {}      # python function name -> ((lua name, python name), ...)
+        self.source = None              # the chunk's Lua text (for string.dump)
+        self.spans = {}                 # python function name -> (text span, line, is_method)
 
     def lua_line(self, pyline):
         lm = self.linemap

@@ -110,8 +110,8 @@ class Scanner:
                 m = _NAME.match(text, pos)
                 word = m.group()
                 self.pos = m.end()
-                if word in KEYWORDS:
-                    out.append(Token(word, word, line=line))
+                if word in KEYWORDS:  # (positions: string.dump finds a function's text)
+                    out.append(Token(word, word, start_pos=pos, line=line, end_pos=self.pos))
                 else:
                     out.append(Token("NAME", word, line=line))
                 continue
@@ -149,7 +149,7 @@ class Scanner:
             for op in _OPS:
                 if text.startswith(op, pos):
                     self.pos = pos + len(op)
-                    out.append(Token(op, op, line=line))
+                    out.append(Token(op, op, start_pos=pos, line=line, end_pos=self.pos))
                     break
             else:
                 self.pos = pos + 1

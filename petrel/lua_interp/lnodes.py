@@ -57,6 +57,7 @@ class Function(Node):
     vars: list = field(default_factory=list)
     info: Any = None
     upvals: list = field(default_factory=list)  # VarInfos of its upvalues, in Lua's order
+    span: Any = None         # (start, end) of "(params) body end" in the chunk text (string.dump)
 
 
 @dataclass(slots=True, eq=False)

@@ -47,11 +47,12 @@ def _line(*items):
 
 
 class _Funcbody:
-    __slots__ = ("params", "is_vararg", "body", "line", "end_line")
+    __slots__ = ("params", "is_vararg", "body", "line", "end_line", "span")
 
-    def __init__(self, params, is_vararg, body, line, end_line):
+    def __init__(self, params, is_vararg, body, line, end_line, span=None):
         self.params, self.is_vararg, self.body = params, is_vararg, body
         self.line, self.end_line = line, end_line
+        self.span = span
 
 
 class _Tok:
@@ -237,7 +238,8 @@ class AstBuilder(Transformer):
             params, body = c[1], c[3]
         else:
             params, body = ([], False), c[2]
-        return _Funcbody(params[0], params[1], body, c[0].line, c[-1].line)
+        span = (c[0].start_pos, c[-1].end_pos) if c[0].start_pos is not None and c[-1].end_pos is not None else None
+        return _Funcbody(params[0], params[1], body, c[0].line, c[-1].line, span)
 
     def params(self, c):
         return ([str(t) for t in c if t.type == "NAME"], any(str(t) == "..." for t in c))
@@ -254,7 +256,9 @@ class AstBuilder(Transformer):
         if is_method:
             params.insert(0, "self")
         line = fb.line or _line(fb.body)
-        return N.Function(line, params, fb.is_vararg, fb.body, fb.end_line, name, is_method)
+        f = N.Function(line, params, fb.is_vararg, fb.body, fb.end_line, name, is_method)
+        f.span = fb.span
+        return f
 
     def tableconstructor(self, c):
         items = c[1] if len(c) == 3 else []

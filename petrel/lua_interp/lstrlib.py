@@ -1108,8 +1108,14 @@ def posrelat_start_i(pos, ln):
     return ln + pos + 1
 
 
-def str_dump(*_):
-    raise LuaError("unable to dump given function")
+def str_dump(f=NOVALUE, strip=None, *_):
+    from .ldump import dump
+    if not callable(f) or type(f) is LuaTable:
+        type_error(1, "dump", "function", f)
+    d = dump(f)
+    if d is None:
+        raise LuaError("unable to dump given function")
+    return (d,)
 
 
 STRING_FUNCS = {

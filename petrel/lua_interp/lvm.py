@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+import weakref
 from itertools import chain
 from types import FunctionType
 
@@ -831,11 +832,22 @@ def _intrinsics() -> dict:
     }
 
 
+# The stand-in table of an _ENV that is not a table (load's fourth argument): -> that value.
+FOREIGN_ENV = weakref.WeakKeyDictionary()
+
+
+def unenv(e):
+    """The value of _ENV as Lua code reads it: the value given to load, not its stand-in."""
+    if type(e) is LuaTable and e.meta is not None and e in FOREIGN_ENV:
+        return FOREIGN_ENV[e]
+    return e
+
+
 def namespace() -> dict:
     """Globals for generated chunk code."""
     ns = {
         "LuaTable": LuaTable, "TailCall": TailCall, "CTAB": callable_table, "FT": FunctionType,
-        "LIBC": LIB_CODES, "NEW": object.__new__,
+        "LIBC": LIB_CODES, "NEW": object.__new__, "UNENV": unenv,
         "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
         "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP,
     }
