@@ -36,25 +36,8 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import anyio
 
-
-class LuaRuntimeError(Exception):
-    """Raise this from library code to give the calling Lua code an ordinary Lua error."""
-
-
-def lua_type_name(value: Any) -> str:
-    if value is None:
-        return "nil"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, (bytes, str)):
-        return "string"
-    if isinstance(value, (dict, list)):
-        return "table"
-    if callable(value):
-        return "function"
-    return "userdata"
+from ..luavalues import LuaRuntimeError, lua_type_name
+from ..luavalues import number_text as _number_text
 
 
 def _to_number(value: Any) -> int | float | None:
@@ -93,19 +76,6 @@ def _check_bytes(value: Any) -> bytes:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number_text(value).encode()
     raise TypeError("string")
-
-
-def _number_text(value: int | float) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if value != value:
-        return "nan" if str(value)[0] != "-" else "-nan"
-    if value in (float("inf"), float("-inf")):
-        return "inf" if value > 0 else "-inf"
-    text = "%.14g" % value
-    if "." not in text and "e" not in text and "n" not in text and "i" not in text:
-        text += ".0"
-    return text
 
 
 def _check_int(value: Any) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..libs.base import LuaRuntimeError
+from ..luavalues import LuaRuntimeError
 
 
 class StoreError(LuaRuntimeError):

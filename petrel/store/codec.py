@@ -22,7 +22,8 @@ import json
 import re
 from typing import Any
 
-from ..libs.base import LuaRuntimeError, _number_text, lua_type_name
+from ..luavalues import LuaRuntimeError, lua_type_name
+from ..luavalues import number_text as _number_text
 
 MAX_DEPTH = 100
 _INTEGER = re.compile(rb"-?[0-9]+\Z")
