@@ -710,12 +710,27 @@ class Runtime:
                     self.tick()
 
     def genfor(self, n, f=None, s=None, ctl=None, closing=None, *_):
+        if closing is not None and closing is not False:
+            # the fourth value is closed when the loop ends, however it ends (Lua 5.4)
+            self.check_close(closing, "(for state)")
+            return self._closing_genfor(n, f, s, ctl, closing)
         fast = FAST_ITERATORS.get(f) if type(f) is FunctionType else None
         if fast is not None:
             it = fast(self, s, ctl, n)
             if it is not None:
                 return it
         return self._genfor(n, f, s, ctl)
+
+    def _closing_genfor(self, n, f, s, ctl, closing):
+        try:
+            yield from self.genfor(n, f, s, ctl)
+        except GeneratorExit:   # a break, a return or an error in the loop's body
+            self.close(closing, None)
+            raise
+        except BaseException as e:  # an error of the iterator function
+            self.close(closing, e)
+            raise
+        self.close(closing, None)
 
     def _genfor(self, n, f, s, ctl):
         k = 0
