@@ -763,7 +763,10 @@ class Compiler:
             pairs = []
         self.emit("for %s in RT.genfor(%d, *%s):" % (target, n, vals))
         self.indent += 1
+        # the loop may have a closing value: as in Lua 5.4, no call in its body is a tail call
+        self.close_depth += 1
         self.loop_body(s, s.body, pairs)
+        self.close_depth -= 1
         self.indent -= 1
 
     def loop_body(self, node, body, fresh_pairs, until=None):

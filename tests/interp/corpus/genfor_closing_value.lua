@@ -17,3 +17,9 @@ print(table.concat(log, " "))
 print(pcall(function() for i in function() end, nil, nil, 42 do end end))
 for k in (function() return nil end), nil, nil, false do end
 print("ok")
+-- a return call inside a generic for is not a tail call: it runs before the closing
+local closed = false
+local function foo() return function() return true end, 0, 0, setmetatable({}, {__close = function() closed = true end}) end
+local function tail() return closed end
+local function foo1() for k in foo() do return tail() end end
+print(foo1(), closed)
