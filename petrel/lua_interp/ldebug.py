@@ -191,7 +191,29 @@ def _called_as(desc: str | None) -> str | None:
     return None
 
 
+# Runtime methods that call metamethods -> the event Lua names ("in metamethod 'index'")
+_MM_EVENTS = {"close": "close", "index": "index", "setindex": "newindex", "len": "len", "eq": "eq",
+              "lt": "lt", "le": "le", "concat": "concat", "unm": "unm", "bnot": "bnot", "tostring": "tostring"}
+
+
+def metamethod_event(frame) -> str | None:
+    """The event when frame (a Lua function) runs as a metamethod called by the runtime."""
+    f = frame.f_back
+    while f is not None and f.f_code.co_name == "call" and f.f_globals.get("__name__") == _RUNTIME_MODULE:
+        f = f.f_back
+    if f is None or f.f_globals.get("__name__") != _RUNTIME_MODULE:
+        return None
+    name = f.f_code.co_name
+    if name == "_arith_mt":
+        ev = f.f_locals.get("event")
+        return ev[2:] if type(ev) is str else None
+    return _MM_EVENTS.get(name)
+
+
 def function_description(frame) -> str:
+    event = metamethod_event(frame)
+    if event is not None:
+        return "in metamethod '%s'" % event
     info = _info(frame)
     desc = info.funcs.get(frame.f_code.co_name)
     if desc is None:
