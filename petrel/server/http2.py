@@ -123,6 +123,12 @@ class HTTP2Connection:
                 await self._linger()
         except _DISCONNECTS:
             pass
+        except ExceptionGroup as group:
+            # A stream's task met the peer's going away (writing its answer): that ends the
+            # connection as a disconnect does; anything else is still an error.
+            _, rest = group.split(_DISCONNECTS)
+            if rest is not None:
+                raise rest from None
 
     async def _linger(self) -> None:
         """Read and drop the client's input for a moment after an error GOAWAY, then let it close.
