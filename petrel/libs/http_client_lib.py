@@ -22,7 +22,6 @@ collects the object.
 
 from __future__ import annotations
 
-import os
 import ssl
 import threading
 import weakref
@@ -40,6 +39,7 @@ import h2.settings
 from anyio.streams.tls import TLSAttribute, TLSStream
 
 from ..net import DNSCache, DNSError
+from ..net.reason import socket_reason
 from .base import Library, LibraryContext, LuaRuntimeError
 
 library = Library("http_client", "outbound HTTP/1.1 requests with keep-alive and timeouts")
@@ -114,15 +114,9 @@ class _Connection:
 
 def _reason(exc: BaseException) -> str:
     """The cause of a network error in a few words ("connection refused")."""
-    seen = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return f"certificate verify failed: {seen.verify_message}"
-        if isinstance(seen, ssl.SSLError):
-            return f"TLS error: {seen.reason or seen}"
-        if isinstance(seen, OSError) and seen.errno:
-            return os.strerror(seen.errno).lower()
-        seen = seen.__cause__ or seen.__context__
+    found = socket_reason(exc)
+    if found is not None:
+        return found
     if isinstance(exc, (anyio.BrokenResourceError, anyio.ClosedResourceError)):
         return "connection lost"
     return str(exc) or type(exc).__name__

@@ -31,12 +31,12 @@ service resumes as soon as Redis is back.
 from __future__ import annotations
 
 import math
-import os
 import ssl as ssl_module
 from typing import Any
 
 import anyio
 
+from ..net.reason import socket_reason
 from .base import Library, LibraryContext, LuaRuntimeError, lua_type_name, _number_text
 
 library = Library("redis", "direct Redis commands with pooled connections, like lua-resty-redis")
@@ -70,15 +70,9 @@ SHORTHANDS = (
 
 def _reason(exc: BaseException) -> str:
     """The cause in a few words: the system's words for a socket error ("connection refused")."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl_module.SSLCertVerificationError):
-            return f"certificate verify failed: {seen.verify_message}"
-        if isinstance(seen, ssl_module.SSLError):
-            return f"TLS error: {seen.reason or seen}"
-        if isinstance(seen, OSError) and seen.errno:
-            return os.strerror(seen.errno).lower()
-        seen = seen.__cause__ or seen.__context__
+    found = socket_reason(exc)
+    if found is not None:
+        return found
     text = str(exc) or type(exc).__name__
     return text.rstrip(".")
 
