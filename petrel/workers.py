@@ -110,6 +110,10 @@ class _Worker:
     def alive(self) -> bool:
         return self.process is not None and self.process.exitcode is None
 
+    def unsettled(self) -> bool:
+        """Started, and its end not yet handled by the master (it may have ended already)."""
+        return self.process is not None and self.exitcode is None
+
 
 class Master:
     def __init__(self, config: Any, count: int, log: logging.Logger) -> None:
@@ -206,7 +210,7 @@ class Master:
                     if worker.restart_at is not None and now >= worker.restart_at:
                         self._start(worker)
             else:
-                if all(not worker.alive() for worker in self.workers):
+                if not any(worker.unsettled() for worker in self.workers):
                     return self._stopped()
                 if now >= self.stop_deadline:
                     for worker in self.workers:
@@ -228,7 +232,10 @@ class Master:
         timeout = max(0.0, min(timers) - now) if timers else None
         waitables: list[Any] = [self._wake_r]
         for worker in self.workers:
-            if worker.alive():
+            # Not alive(): that reaps a worker that has just ended, and one reaped here but not yet
+            # handled would then be waited for by nothing (the sentinel of an ended process stays
+            # readable, so it is handled on the next turn).
+            if worker.unsettled():
                 waitables.append(worker.process.sentinel)
             if worker.channel is not None:
                 waitables.append(worker.channel)
