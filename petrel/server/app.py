@@ -19,6 +19,7 @@ from ..engines.base import Engine, HandlerError, ServiceLoadError, find_sources
 from ..libs import LibraryContext, LibraryRegistry
 from ..metrics import new_registry
 from ..net import DNSCache
+from ..net.transport_stream import take_over
 from .http11 import serve_http11
 from .http2 import serve_http2
 from ..messages import Request, Response
@@ -216,6 +217,7 @@ class Server:
         self.open_connections += 1
         connection = Connection(self.shutting_down)
         self._connections.add(connection)
+        stream = take_over(stream)
         try:
             remote = stream.extra(SocketAttribute.remote_address)
             if not isinstance(remote, tuple):
