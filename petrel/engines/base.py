@@ -232,13 +232,15 @@ def header_list_error(handler: str, name: Any, index: Any = None, kind: Any = No
 
 
 def _valid_header(name: str, value: str) -> bool:
-    if not name or any(c in name for c in " \t\r\n:()<>@,;\\\"/[]?={}") or not name.isprintable():
+    # A name: no separator, space or unprintable character (one regex for the Latin-1 range).
+    if not name or _BAD_NAME.search(name) or (not name.isascii() and not name.isprintable()):
         return False
     # RFC 9110 field values: visible characters, space, tab and obs-text; no other control byte.
     return not _BAD_VALUE.search(value)
 
 
 _BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_BAD_NAME = re.compile(r'[\x00-\x20"(),/:;<=>?@\[\\\]{}\x7f-\xa0\xad]')
 
 
 def _number_bytes(value: int | float) -> bytes:
