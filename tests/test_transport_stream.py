@@ -167,3 +167,32 @@ def test_a_receive_with_data_waiting_lets_other_tasks_run(options):
             await stream.aclose()
 
     run(test, options)
+
+
+@pytest.mark.parametrize("options", LOOPS)
+def test_an_interrupted_receive_ends_like_the_end_of_the_stream(options):
+    release = threading.Event()
+
+    def client(port: int) -> None:
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            release.wait(10)
+            sock.sendall(b"late")
+            time.sleep(1)
+
+    async def test() -> None:
+        async with await anyio.create_tcp_listener(local_host="127.0.0.1") as listener:
+            stream = await accepted(listener, client)
+            async with anyio.create_task_group() as tg:
+                async def interrupt_soon() -> None:
+                    await anyio.sleep(0.2)
+                    stream.interrupt_receive()
+                tg.start_soon(interrupt_soon)
+                with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
+                    await stream.receive()
+            # The interrupt was for that receive only: the next one reads what comes.
+            release.set()
+            with anyio.fail_after(5):
+                assert await stream.receive() == b"late"
+            await stream.aclose()
+
+    run(test, options)

@@ -23,16 +23,24 @@ from anyio.abc import ByteStream
 class Connection:
     """One client connection: whether a shutdown may close it now."""
 
-    __slots__ = ("_scope", "_closing")
+    __slots__ = ("_scope", "_interrupt", "_closing")
 
     def __init__(self, closing: bool = False) -> None:
         self._scope: anyio.CancelScope | None = None
+        self._interrupt: Any = None   # the stream's interrupt_receive while it waits idle
         self._closing = closing   # the server is stopping: no new request is waited for
 
     async def receive_idle(self, stream: Any, max_bytes: int = 65536) -> bytes:
         """Receive the first bytes of a request; EndOfStream if the server stops meanwhile."""
         if self._closing:
             raise anyio.EndOfStream
+        interrupt = getattr(stream, "interrupt_receive", None)
+        if interrupt is not None:   # petrel.net.transport_stream: no cancel scope needed
+            self._interrupt = interrupt
+            try:
+                return await stream.receive(max_bytes)
+            finally:
+                self._interrupt = None
         scope = self._scope = anyio.CancelScope()
         try:
             with scope:
@@ -46,6 +54,8 @@ class Connection:
         self._closing = True
         if self._scope is not None:
             self._scope.cancel()
+        if self._interrupt is not None:
+            self._interrupt()
 
 
 class TrackedStream(ByteStream):
