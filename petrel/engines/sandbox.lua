@@ -114,28 +114,11 @@ else
     end
 end
 
--- Reading the clock is the dear part of a check-in (the process's CPU time is a system call of
--- about 1-2 us, and a handler passes dozens of check-ins), so it is read at one check-in in
--- `clock_every`: that doubles up to CLOCK_EVERY_MAX while the reads come close together and drops
--- back to 1 as soon as two reads are more than CLOCK_GAP apart (slow code between check-ins), so a
--- slice or the timeout is never overrun by more than about CLOCK_GAP.
-local CLOCK_EVERY_MAX = 64
-local CLOCK_GAP = SLICE / 8
-local clock_every, clock_countdown, last_clock = 1, 1, 0
-
 local function checkin()
     if stopped then error(STOP, 0) end
-    if max_kib > 0 and memory() > max_kib and over_memory(0) then stop("memory") end
-    clock_countdown = clock_countdown - 1
-    if clock_countdown > 0 then return 0 end
     local now = clock()
-    if now - last_clock > CLOCK_GAP then
-        clock_every = 1
-    elseif clock_every < CLOCK_EVERY_MAX then
-        clock_every = clock_every * 2
-    end
-    clock_countdown, last_clock = clock_every, now
     if now >= deadline then stop("timeout") end
+    if max_kib > 0 and memory() > max_kib and over_memory(0) then stop("memory") end
     if now >= slice_end then
         -- Where the slice cannot end (no coroutine can yield here), the next try is a slice later.
         slice_end = now + SLICE
@@ -763,7 +746,6 @@ local function start(fn, ...)
     end
     return function(...)
         started = clock()
-        last_clock = started
         slice_end = started + SLICE
         deadline = timeout > 0 and started + timeout - used or huge
         if first then
@@ -779,7 +761,6 @@ local function start_threaded(fn, ...)
     local args = pack(...)
     return function()
         local started = clock()
-        last_clock = started
         slice_end = started + SLICE
         deadline = timeout > 0 and started + timeout or huge
         local results = pack(fn(unpack(args, 1, args.n)))
@@ -794,7 +775,6 @@ local run = threaded and start_threaded or start
 local function guarded_call(fn, ...)
     begin_run()
     local started = clock()
-    last_clock = started
     deadline = timeout > 0 and started + timeout or huge
     slice_end = huge
     local function finish(ok, ...)
