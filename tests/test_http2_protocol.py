@@ -405,3 +405,20 @@ def test_hpack_bomb_is_a_connection_error():
     frame.flags.add("END_STREAM")
     [ended] = protocol.receive_data(frame.serialize(), now=1.0)
     assert ended.error_code in (CALM, h2.errors.ErrorCodes.COMPRESSION_ERROR)
+
+
+def test_a_malformed_stream_h2_closed_and_forgot_in_the_same_bytes_is_not_answered():
+    # Stream 3's head is malformed and a second HEADERS after its END_STREAM makes h2 close it; by
+    # the time the malformed head is answered, stream 5 has been opened and h2 no longer knows 3.
+    import hpack
+    encoder = hpack.Encoder()
+    protocol = raw_server()
+    trailer = HeadersFrame(3)
+    trailer.data = encoder.encode([hpack.NeverIndexedHeaderTuple("x-late", "1")])   # (no table entry)
+    trailer.flags.add("END_HEADERS")
+    data = (headers_frame(encoder, 3, extra=[(":scheme", "https")]) + trailer.serialize()
+            + headers_frame(encoder, 5))
+    events = protocol.receive_data(data, now=1.0)
+    assert [e.stream_id for e in events if isinstance(e, RequestReady)] == [5]
+    assert [e.status for e in events if isinstance(e, RequestRejected)] == [400]
+    assert not protocol.closed

@@ -332,9 +332,10 @@ class HTTP2Protocol:
             # RFC 9113 8.1: a complete response sent early; ask the client to stop sending. Not
             # done for 413: some clients (httpx) take the reset for a failure and lose the 413.
             self.conn.reset_stream(stream_id, ErrorCodes.NO_ERROR)
-        except h2.exceptions.StreamClosedError:
+        except (h2.exceptions.StreamClosedError, h2.exceptions.StreamIDTooLowError):
             # Events are acted on after h2 has read all the bytes they came in: the client reset
-            # the stream later in them, or its END_STREAM let the answer close it already.
+            # the stream later in them, or its END_STREAM let the answer close it already; or h2
+            # closed it and has already forgotten it (a higher stream opened since: "too low").
             return
         violation = self.guard.count_reset(self._now)
         if violation is not None:
