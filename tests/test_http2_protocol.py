@@ -76,8 +76,8 @@ def test_a_request_becomes_one_event_with_its_body():
     stream_id = pair.request(head("/a/b?x=1", "POST", ("cookie", "a=1"), ("cookie", "b=2")), b"hello")
     [ready] = pair.of(RequestReady)
     assert ready.stream_id == stream_id and ready.arrived == 123.0
-    assert (ready.head.method, ready.head.path, ready.head.query) == ("POST", "/a/b", "x=1")
-    assert ready.head.authority == "example.test"
+    assert (ready.head.method, ready.head.target, ready.head.http_version) == ("POST", "/a/b?x=1", "2")
+    assert (ready.head.authority, ready.head.scheme) == ("example.test", "http")
     assert ("host", "example.test") in ready.head.headers
     cookies = [v for k, v in ready.head.headers if k == "cookie"]
     assert "; ".join(cookies) == "a=1; b=2"
@@ -114,6 +114,22 @@ def test_response_head_and_body():
     assert b"".join(e.data for e in pair.client_of(h2.events.DataReceived)) == b"made"
 
 
+def test_unwritable_response_head_is_refused_before_anything_is_queued():
+    pair = Pair()
+    stream_id = pair.request(head("/", "GET"))
+    for bad in [("x-bad", "a\r\nx-injected: 1"), ("x-bad", "caf\u00e9 \u2713"), ("bad name", "1")]:
+        with pytest.raises(ProtocolError) as caught:
+            pair.server.send_headers(stream_id, Response(200, [bad]), 0, end_stream=True)
+        assert caught.value.status == 500
+        assert pair.server.data_to_send() == b""
+    pair.server.send_error(stream_id, 500, "GET")
+    pair.exchange()
+    [received] = pair.client_of(h2.events.ResponseReceived, stream_id)
+    assert dict(received.headers)[":status"] == "500"
+    assert "x-injected" not in dict(received.headers)
+    assert b"".join(e.data for e in pair.client_of(h2.events.DataReceived)) == b"500 Internal Server Error\n"
+
+
 def test_no_content_length_for_204():
     pair = Pair()
     stream_id = pair.request(head())
@@ -141,7 +157,7 @@ def test_malformed_heads_are_answered_on_their_stream(headers):
     assert not pair.of(ConnectionEnded)
     # and the connection goes on
     pair.request(head("/next"))
-    assert [e.head.path for e in pair.of(RequestReady)] == ["/next"]
+    assert [e.head.target for e in pair.of(RequestReady)] == ["/next"]
 
 
 def test_content_length_over_the_limit_is_413_before_the_body():
@@ -228,10 +244,12 @@ def test_upgrade_settings():
     protocol = HTTP2Protocol()
     protocol.initiate_upgrade(header)   # unpadded base64url, as clients send it
     assert protocol.highest_stream_id == 1
-    with pytest.raises(ProtocolError):
+    with pytest.raises(ProtocolError) as caught:
         HTTP2Protocol().initiate_upgrade("!!!")
-    with pytest.raises(ProtocolError):
+    assert caught.value.status == 400
+    with pytest.raises(ProtocolError) as caught:
         HTTP2Protocol().initiate_upgrade(base64.urlsafe_b64encode(b"\x00\x04\xff\xff\xff\xff").decode())
+    assert caught.value.status == 400
 
 
 def test_graceful_goaway_frame_keeps_streams_usable():

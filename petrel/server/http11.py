@@ -12,15 +12,14 @@ import logging
 import math
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 
 from .http2 import new_protocol, serve_http2
-from ..messages import Request, Response
-from .protocol.http11 import (NEED_DATA, PEER_CLOSED, HTTP11Base, ProtocolError, RequestHead, ResponseError,
-                             protocol_class)
-from .protocol.http2 import ProtocolError as HTTP2ProtocolError
+from ..messages import Response
+from .protocol.common import make_request
+from .protocol.errors import ProtocolError
+from .protocol.http11 import NEED_DATA, PEER_CLOSED, HTTP11Base, RequestHead, protocol_class
 
 log = logging.getLogger("petrel.server")
 
@@ -151,14 +150,15 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Base, reader: _Reader
                 log.debug("bad request from %s: %s", remote[0], exc)
                 await _close_after_error(stream, protocol.error_response(exc.status, str(exc)))
                 return
-            request = _make_request(head, bytes(body), remote, proto, arrived)
+            request = make_request(head, bytes(body), remote, proto, arrived)
             settings = protocol.h2c_upgrade_settings(head) if proto == "http" else None
             if settings is not None and not server.shutting_down:
                 h2 = new_protocol(server.config)
                 try:
                     h2.initiate_upgrade(settings)
-                except HTTP2ProtocolError as exc:
-                    log.debug("no upgrade to h2c for %s: %s", remote[0], exc)   # answered in HTTP/1.1
+                except ProtocolError as exc:
+                    # The upgrade is the client's offer: refused, the request is answered in HTTP/1.1.
+                    log.debug("no upgrade to h2c for %s: %s", remote[0], exc)
                 else:
                     # RFC 7540 3.2: 101, then HTTP/2 with this request answered on stream 1.
                     await stream.send(protocol.switch_protocols("h2c"))
@@ -171,10 +171,12 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Base, reader: _Reader
             close = server.shutting_down or at_limit
             try:
                 await _send_response(stream, protocol, response, close)
-            except ResponseError as exc:
+            except ProtocolError as exc:
+                # The writer refused the response (exc.status is 500); nothing of it was sent if
+                # response_head refused it, else error_response is empty and the connection closes.
                 log.error("cannot send the answer to %s %s: %s", request.method, request.path, exc)
                 await _close_after_error(stream, protocol.error_response(
-                    500, "the response could not be written in HTTP/1.1"))
+                    exc.status, "the response could not be written in HTTP/1.1"))
                 return
             if at_limit:
                 # The client may have pipelined more requests: let it read this answer first.
@@ -208,20 +210,6 @@ async def _close_after_error(stream: Any, reply: bytes) -> None:
                 drained += len(await stream.receive(RECEIVE_SIZE))
         except _DISCONNECTS:
             pass
-
-
-def _make_request(head: RequestHead, body: bytes, remote: tuple[str, int], proto: str,
-                  arrived: float) -> Request:
-    target = head.target
-    if not target.startswith("/"):
-        # absolute-form ("http://host/path?q") or asterisk-form ("*")
-        parts = urlsplit(target)
-        target = (parts.path or "/") + ("?" + parts.query if parts.query else "") if parts.scheme else target
-    path, _, query = target.partition("?")
-    host = next((value for name, value in head.headers if name == "host"), "")
-    return Request(method=head.method, path=path, query=query, http_version=head.http_version,
-                   proto=proto, host=host, headers=head.headers, content=body,
-                   remote_addr=remote[0], remote_port=remote[1], timestamp=arrived)
 
 
 async def _send_response(stream: Any, protocol: HTTP11Base, response: Response, close: bool) -> None:

@@ -32,8 +32,10 @@ import anyio
 import h2.exceptions
 
 from ..messages import Request, Response
-from .protocol.http2 import (ConnectionEnded, ErrorCodes, HTTP2Protocol, HTTP2Settings, RequestHead,
-                             RequestReady, RequestRejected, StreamCancelled, WindowOpened)
+from .protocol.common import make_request
+from .protocol.errors import ProtocolError
+from .protocol.http2 import (ConnectionEnded, ErrorCodes, HTTP2Protocol, HTTP2Settings, RequestReady,
+                             RequestRejected, StreamCancelled, WindowOpened)
 
 log = logging.getLogger("petrel.server")
 
@@ -196,7 +198,8 @@ class HTTP2Connection:
                         self._failed = True
                         return False
                     continue
-                self._start(event.stream_id, self._request(event.head, event.body, event.arrived))
+                self._start(event.stream_id, make_request(event.head, event.body, self.remote, self.proto,
+                                                          event.arrived))
             elif isinstance(event, WindowOpened):
                 if event.stream_id == 0:
                     for active in self._streams.values():
@@ -223,11 +226,6 @@ class HTTP2Connection:
                 return False
         return True
 
-    def _request(self, head: RequestHead, body: bytes, arrived: float) -> Request:
-        return Request(method=head.method, path=head.path, query=head.query, http_version="2",
-                       proto=self.proto, host=head.authority, headers=head.headers, content=body,
-                       remote_addr=self.remote[0], remote_port=self.remote[1], timestamp=arrived)
-
     # -- streams -----------------------------------------------------------------------------------
     def _start(self, stream_id: int, request: Request) -> None:
         active = _Stream(stream_id)
@@ -245,6 +243,15 @@ class HTTP2Connection:
         except h2.exceptions.ProtocolError as exc:
             # Reset by the client while we were writing, or the connection is closing.
             log.debug("HTTP/2 stream %d: response not sent: %s", stream_id, exc)
+        except ProtocolError as exc:
+            # The response head cannot be written (send_headers refused it before queuing any of
+            # it): answer exc.status instead, as HTTP/1.1 does.
+            log.error("cannot send the answer to %s %s: %s", request.method, request.path, exc)
+            try:
+                self.protocol.send_error(stream_id, exc.status, request.method)
+            except h2.exceptions.ProtocolError:
+                pass   # the connection is closing: nobody to answer
+            await self._flush()
         except Exception:
             log.exception("HTTP/2 stream %d: %s %s failed", stream_id, request.method, request.path)
             self.protocol.reset_stream(stream_id, ErrorCodes.INTERNAL_ERROR)

@@ -21,10 +21,10 @@ import functools
 import h11
 
 from ...messages import Response
-from .http11_base import (NEED_DATA, PEER_CLOSED, HTTP11Base, NeedData, PeerClosed, ProtocolError,
-                          RequestHead, ResponseError, reason)
+from .errors import ProtocolError
+from .http11_base import NEED_DATA, PEER_CLOSED, HTTP11Base, NeedData, PeerClosed, RequestHead, reason
 
-__all__ = ["H11Protocol", "HTTP11Protocol", "HTTP11Base", "ProtocolError", "ResponseError", "RequestHead",
+__all__ = ["H11Protocol", "HTTP11Protocol", "HTTP11Base", "ProtocolError", "RequestHead",
            "NEED_DATA", "PEER_CLOSED", "protocol_class", "httptools_available"]
 
 
@@ -126,7 +126,7 @@ class H11Protocol(HTTP11Base):
         try:
             return self.conn.send(event) or b""
         except h11.LocalProtocolError as exc:
-            raise ResponseError(str(exc)) from None
+            raise ProtocolError(500, str(exc)) from None
 
     # -- upgrade to HTTP/2 ------------------------------------------------------------------------
     def switch_protocols(self, upgrade: str) -> bytes:

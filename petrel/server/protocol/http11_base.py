@@ -11,31 +11,23 @@ other with is decided here, once:
   any parser sees it;
 - framing (RFC 9112 6.1, 6.3), the Host field and methods we do not serve are judged on the
   parsed header list;
-- response headers are checked and encoded here, so a handler's header that neither parser's
-  writer would accept is a :class:`ResponseError`, not an exception out of the connection.
+- response headers are checked and encoded here (:func:`~.common.response_fields`, shared with
+  HTTP/2), so a handler's header that neither parser's writer would accept is a
+  :class:`~.errors.ProtocolError` with status 500, not an exception out of the connection.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Callable
 
 from .. import SERVER_HEADER
 from ...messages import Response
-from .common import http_date
-from .http11_head import HeadScanner, ProtocolError
+from .common import RequestHead, http_date, response_fields
+from .errors import ProtocolError
+from .http11_head import HeadScanner
 
-__all__ = ["HTTP11Base", "ProtocolError", "ResponseError", "RequestHead", "NEED_DATA", "PEER_CLOSED"]
-
-
-@dataclass(frozen=True, slots=True)
-class RequestHead:
-    method: str
-    target: str
-    http_version: str
-    headers: list[tuple[str, str]]
+__all__ = ["HTTP11Base", "ProtocolError", "RequestHead", "NEED_DATA", "PEER_CLOSED"]
 
 
 class NeedData:
@@ -50,16 +42,8 @@ NEED_DATA = NeedData()
 PEER_CLOSED = PeerClosed()
 
 
-class ResponseError(Exception):
-    """The application's response cannot be written in HTTP/1.1 (a header value with a control
-    character, a body longer than its declared length). The loop logs it and answers 500 if no
-    byte of the response was sent yet, else closes."""
-
-
-# RFC 9110 5.1 and 5.5, as h11 checks them: a token for the name; for the value, visible
-# characters (and obs-text) with single spaces or tabs between them, and no NUL.
-_FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
-_FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+# Response fields the HTTP/1.1 writer makes itself: the framing is ours, we know the real length.
+_FRAMING = frozenset(("content-length", "transfer-encoding"))
 
 _REASONS = {status.value: status.phrase.encode() for status in HTTPStatus}
 
@@ -162,26 +146,10 @@ class HTTP11Base:
     # -- output -------------------------------------------------------------------------------
     def _response_headers(self, response: Response, body_length: int,
                           close: bool) -> list[tuple[bytes, bytes]]:
-        """The header fields of a response, checked and encoded, before the parser's writer sees
-        them. Values are Latin-1 (what the engines decode handler strings with), spaces around
-        them are dropped; anything else a writer would refuse is a ResponseError."""
-        headers = [(b"date", http_date().encode()), (b"server", SERVER_HEADER.encode())]
-        for name, value in response.headers:
-            lowered = name.lower()
-            if lowered in ("date", "server"):
-                headers = [(k, v) for k, v in headers if k != lowered.encode()]
-            elif lowered in ("content-length", "transfer-encoding"):
-                continue  # the framing is ours: we know the real length
-            try:
-                raw_name = name.encode("ascii")
-                raw_value = value.encode("latin-1").strip(b" \t")
-            except UnicodeEncodeError:
-                raise ResponseError(f"response header {name!r} is not Latin-1 text") from None
-            if not _FIELD_NAME.fullmatch(raw_name) or not _FIELD_VALUE.fullmatch(raw_value):
-                raise ResponseError(f"response header {name!r} has an invalid name or value")
-            headers.append((raw_name, raw_value))
-        if response.status not in (204, 304) and not 100 <= response.status < 200:
-            headers.append((b"content-length", str(body_length).encode()))
+        """The header fields of a response, checked and encoded (:func:`~.common.response_fields`)
+        before the parser's writer sees them: a field it would refuse is a ProtocolError (500), as
+        is, later, a body that does not match its declared length."""
+        headers = response_fields(response, body_length, _FRAMING)
         if close:
             headers.append((b"connection", b"close"))
         self._suppress_body = (self._request_method == "HEAD" or response.status in (204, 304))
@@ -200,7 +168,7 @@ class HTTP11Base:
         phrase = reason(status).decode()
         text = "".join(c if " " <= c <= "~" else "?" for c in message[:300])
         body = f"{status} {phrase}\n{text}\n".encode()
-        head = (f"HTTP/1.1 {status} {phrase}\r\ndate: {http_date()}\r\nserver: {SERVER_HEADER}\r\n"
+        head = (f"HTTP/1.1 {status} {phrase}\r\ndate: {http_date().decode()}\r\nserver: {SERVER_HEADER}\r\n"
                 f"content-type: text/plain; charset=utf-8\r\nx-content-type-options: nosniff\r\n"
                 f"content-length: {len(body)}\r\nconnection: close\r\n")
         if self.new_request_id is not None:

@@ -13,7 +13,7 @@ of the syntax. A size line or trailer section longer than ``max_line`` is a 431,
 
 from __future__ import annotations
 
-from .http11_head import ProtocolError
+from .errors import ProtocolError
 
 _SIZE, _DATA, _DATA_END, _TRAILER = range(4)
 _HEX = frozenset(b"0123456789abcdefABCDEF")

@@ -18,17 +18,7 @@ one byte at a time costs linear work, not quadratic.
 
 from __future__ import annotations
 
-
-class ProtocolError(Exception):
-    """The peer sent something we cannot serve; answer ``status`` (if still possible) and close.
-
-    Defined here, below the protocol object, so the scanner raises the same type the rest of
-    HTTP/1.1 does; :mod:`petrel.server.protocol.http11` exports it.
-    """
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+from .errors import ProtocolError
 
 
 class HeadScanner:

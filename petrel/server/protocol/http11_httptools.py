@@ -21,8 +21,8 @@ from __future__ import annotations
 import httptools
 
 from ...messages import Response
-from .http11_base import (NEED_DATA, HTTP11Base, NeedData, PeerClosed, ProtocolError, RequestHead,
-                          ResponseError, reason, tokens)
+from .errors import ProtocolError
+from .http11_base import NEED_DATA, HTTP11Base, NeedData, PeerClosed, RequestHead, reason, tokens
 from .http11_chunks import ChunkScanner
 
 __all__ = ["HttptoolsProtocol"]
@@ -211,7 +211,7 @@ class HttptoolsProtocol(HTTP11Base):
 
     def response_head(self, response: Response, body_length: int, close: bool = False) -> bytes:
         if not 200 <= response.status <= 999:
-            raise ResponseError(f"response status {response.status} is not a final status")
+            raise ProtocolError(500, f"response status {response.status} is not a final status")
         headers = self._response_headers(response, body_length, close)
         connection = {token.strip() for name, value in headers if name.lower() == b"connection"
                       for token in value.lower().split(b",") if token.strip()}
@@ -237,13 +237,13 @@ class HttptoolsProtocol(HTTP11Base):
         if not data or self._suppress_body:
             return b""
         if len(data) > self._out_left:
-            raise ResponseError("Too much data for declared Content-Length")
+            raise ProtocolError(500, "Too much data for declared Content-Length")
         self._out_left -= len(data)
         return bytes(data)
 
     def end(self) -> bytes:
         if self._out_left:
-            raise ResponseError("Too little data for declared Content-Length")
+            raise ProtocolError(500, "Too little data for declared Content-Length")
         self._response_done = True
         return b""
 

@@ -38,9 +38,9 @@ import h2.settings
 from h2.utilities import HeaderValidationFlags, validate_headers
 from hyperframe.frame import GoAwayFrame
 
-from .. import SERVER_HEADER
 from ...messages import Response
-from .common import http_date
+from .common import RequestHead, response_fields
+from .errors import ProtocolError
 from .http2_guard import FrameGuard, Violation
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -56,10 +56,6 @@ _CONNECTION_SPECIFIC = frozenset(("connection", "keep-alive", "proxy-connection"
 _TOKEN68_BASE64URL = re.compile(r"[A-Za-z0-9_-]*=*")   # RFC 7540 3.2.1 (and padding, tolerated)
 _REQUEST_FLAGS = HeaderValidationFlags(is_client=False, is_trailer=False, is_response_header=False,
                                        is_push_promise=False)
-
-
-class ProtocolError(Exception):
-    """The peer broke HTTP/2 in a way that ends the connection (a GOAWAY is already queued)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +81,7 @@ class HTTP2Settings:
 
 
 # -- events ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class RequestHead:
-    method: str
-    path: str            # without the query string
-    query: str
-    authority: str       # :authority, else the host header, else ""
-    headers: list[tuple[str, str]]   # regular fields, lower-case names, in arrival order
+# (RequestHead, the head of a request, is the one HTTP/1.1 emits too: see .common.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,17 +182,18 @@ class HTTP2Protocol:
 
         ``settings_header`` is the HTTP2-Settings field (base64url SETTINGS payload). Stream 1 is
         then the upgrading request, half-closed: answer it with :meth:`send_headers` and friends.
-        Raises ProtocolError when the field is not valid, before anything is queued for sending
-        that matters (the caller then answers in HTTP/1.1 instead).
+        Raises ProtocolError (400: the field is malformed) when it is not valid, before anything
+        is queued for sending that matters; the caller may then answer in HTTP/1.1 instead, as a
+        server that ignores the upgrade does.
         """
         value = settings_header.strip()
         if not _TOKEN68_BASE64URL.fullmatch(value):
-            raise ProtocolError("bad HTTP2-Settings: not base64url")
+            raise ProtocolError(400, "bad HTTP2-Settings: not base64url")
         try:
             payload = value.encode("ascii") + b"=" * (-len(value) % 4)
             self.conn.initiate_upgrade_connection(payload)
         except Exception as exc:   # base64, hyperframe and h2 errors alike
-            raise ProtocolError(f"bad HTTP2-Settings: {exc}") from None
+            raise ProtocolError(400, f"bad HTTP2-Settings: {exc}") from None
         self._open_connection_window()
 
     def _open_connection_window(self) -> None:
@@ -282,7 +273,7 @@ class HTTP2Protocol:
         stream_id = event.stream_id
         try:
             head = _request_head(event.headers)
-        except _Malformed as exc:
+        except ProtocolError as exc:
             self._reject(stream_id, exc.status, str(exc), "", events, reset=event.stream_ended is None)
             return
         length = next((v for k, v in head.headers if k == "content-length"), None)
@@ -344,19 +335,20 @@ class HTTP2Protocol:
     # -- output ------------------------------------------------------------------------------------
     def send_headers(self, stream_id: int, response: Response, body_length: int,
                      end_stream: bool) -> None:
-        """Queue the response head; ``end_stream`` when no body follows."""
-        headers = [(":status", str(response.status)), ("date", http_date()), ("server", SERVER_HEADER)]
-        for name, value in response.headers:
-            lowered = name.lower()
-            if lowered in ("date", "server"):
-                headers = [(k, v) for k, v in headers if k != lowered]
-            elif lowered in _CONNECTION_SPECIFIC or lowered.startswith(":"):
-                continue   # the framing is ours, and HTTP/2 has no connection-specific fields
-            headers.append((lowered, value))
-        if response.status not in (204, 304) and not 100 <= response.status < 200:
-            headers.append(("content-length", str(body_length)))
-        self.conn.send_headers(stream_id, [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
-                               end_stream=end_stream)
+        """Queue the response head; ``end_stream`` when no body follows.
+
+        The fields are HTTP/1.1's (:func:`~.common.response_fields`), names in lower case, without
+        the connection-specific ones; one that cannot be sent is a ProtocolError (500), raised
+        before anything is queued.
+        """
+        headers = response_fields(response, body_length, _CONNECTION_SPECIFIC, lower=True)
+        headers.insert(0, (b":status", b"%d" % response.status))
+        self.conn.send_headers(stream_id, headers, end_stream=end_stream)
+
+    def send_error(self, stream_id: int, status: int, method: str) -> None:
+        """Answer a request with a short plain-text ``status`` instead of its response (one that
+        :meth:`send_headers` refused); nothing of that response was queued."""
+        self._reject(stream_id, status, "", method, [])
 
     def send_window(self, stream_id: int) -> int:
         """How many body bytes may be sent on the stream now (stream and connection windows)."""
@@ -423,18 +415,13 @@ class HTTP2Protocol:
 
 
 # -- request heads -----------------------------------------------------------------------------------
-class _Malformed(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def _request_head(raw: list[tuple[bytes, bytes]]) -> RequestHead:
-    """Check a request header block (RFC 9113 8.2, 8.3) and split it; _Malformed when it is not."""
+    """Check a request header block (RFC 9113 8.2, 8.3) and split it; a ProtocolError (400, or 501
+    for CONNECT) when it is malformed."""
     try:
         checked = list(validate_headers(raw, _REQUEST_FLAGS))
     except h2.exceptions.ProtocolError as exc:
-        raise _Malformed(str(exc)) from None
+        raise ProtocolError(400, str(exc)) from None
     pseudo: dict[str, str] = {}
     headers: list[tuple[str, str]] = []
     for name, value in checked:
@@ -446,20 +433,17 @@ def _request_head(raw: list[tuple[bytes, bytes]]) -> RequestHead:
             headers.append((key, text))
     method = pseudo[":method"]
     if method == "CONNECT":
-        raise _Malformed("CONNECT is not supported", 501)
+        raise ProtocolError(501, "CONNECT is not supported")
     if ":protocol" in pseudo:
-        raise _Malformed(":protocol is only allowed with CONNECT")
+        raise ProtocolError(400, ":protocol is only allowed with CONNECT")
     target = pseudo[":path"]
     if not target.startswith("/") and not (target == "*" and method == "OPTIONS"):
-        raise _Malformed(f":path {target!r} is not an absolute path")
+        raise ProtocolError(400, f":path {target!r} is not an absolute path")
     authority = pseudo.get(":authority")
-    if authority is None:
-        authority = next((v for k, v in headers if k == "host"), "")
-    elif not any(k == "host" for k, _ in headers):
+    if authority is not None and not any(k == "host" for k, _ in headers):
         # The same request.headers on both protocols: HTTP/2 carries the host in :authority.
         headers.insert(0, ("host", authority))
-    path, _, query = target.partition("?")
-    return RequestHead(method, path, query, authority, headers)
+    return RequestHead(method, target, "2", headers, authority, pseudo.get(":scheme"))
 
 
 def _phrase(status: int) -> str:
