@@ -60,6 +60,9 @@ class _Reader:
         self.body_timeout = config.server_body_timeout
         self.head_deadline = math.inf
         self.expired: str | None = None
+        self._head_expired = (f"request head not complete within server.header-timeout "
+                              f"({self.header_timeout} s)")
+        self._body_expired = f"request body paused longer than server.body-timeout ({self.body_timeout} s)"
 
     def start_head_clock(self) -> None:
         """Called when the first byte of a request head is known to be here."""
@@ -69,14 +72,14 @@ class _Reader:
     async def for_head(self) -> None:
         if self.protocol.reading_head:
             self.start_head_clock()
-            self.expired = f"request head not complete within server.header-timeout ({self.header_timeout} s)"
+            self.expired = self._head_expired
             await self._receive(self.head_deadline)
         else:
             self.expired = None   # an idle connection is closed without a word
             await self._receive(anyio.current_time() + self.idle_timeout)
 
     async def for_body(self) -> None:
-        self.expired = f"request body paused longer than server.body-timeout ({self.body_timeout} s)"
+        self.expired = self._body_expired
         await self._receive(anyio.current_time() + self.body_timeout)
 
     async def _receive(self, deadline: float) -> None:
@@ -136,21 +139,24 @@ async def _serve(server: Any, stream: Any, protocol: HTTP11Base, reader: _Reader
                     return
                 assert isinstance(head, RequestHead)
                 arrived = time.time()
-                body = bytearray()
                 if protocol.client_waits_for_continue:
                     await stream.send(protocol.continue_response())
                 part = protocol.next_body_part()
-                while part is not None:
-                    if part is NEED_DATA:
-                        await reader.for_body()
-                    else:
-                        body += part
-                    part = protocol.next_body_part()
+                body = b""   # (most requests have none: no buffer to make and copy for them)
+                if part is not None:
+                    parts = bytearray()
+                    while part is not None:
+                        if part is NEED_DATA:
+                            await reader.for_body()
+                        else:
+                            parts += part
+                        part = protocol.next_body_part()
+                    body = bytes(parts)
             except ProtocolError as exc:
                 log.debug("bad request from %s: %s", remote[0], exc)
                 await _close_after_error(stream, protocol.error_response(exc.status, str(exc)))
                 return
-            request = make_request(head, bytes(body), remote, proto, arrived)
+            request = make_request(head, body, remote, proto, arrived)
             settings = protocol.h2c_upgrade_settings(head) if proto == "http" else None
             if settings is not None and not server.shutting_down:
                 h2 = new_protocol(server.config)

@@ -54,14 +54,15 @@ def new_protocol(config: Any) -> HTTP2Protocol:
 
 
 class _Stream:
-    """A request being served: its task's cancel scope and the event its sender waits on."""
+    """A request being served: its task's cancel scope and the event its sender waits on (made only
+    when a send window is empty, which most responses never meet)."""
 
     __slots__ = ("stream_id", "scope", "window")
 
     def __init__(self, stream_id: int) -> None:
         self.stream_id = stream_id
         self.scope = anyio.CancelScope()
-        self.window = anyio.Event()
+        self.window: anyio.Event | None = None
 
 
 async def serve_http2(server: Any, stream: Any, first_bytes: bytes, remote: tuple[str, int],
@@ -203,10 +204,11 @@ class HTTP2Connection:
             elif isinstance(event, WindowOpened):
                 if event.stream_id == 0:
                     for active in self._streams.values():
-                        active.window.set()
+                        if active.window is not None:
+                            active.window.set()
                 else:
                     active = self._streams.get(event.stream_id)
-                    if active is not None:
+                    if active is not None and active.window is not None:
                         active.window.set()
             elif isinstance(event, StreamCancelled):
                 active = self._streams.get(event.stream_id)
@@ -301,9 +303,9 @@ class HTTP2Connection:
             if window <= 0:
                 await self._flush()
                 queued = 0
-                active.window = anyio.Event()
+                active.window = window_opened = anyio.Event()
                 if protocol.send_window(stream_id) <= 0:
-                    await active.window.wait()
+                    await window_opened.wait()
                 continue
             size = min(window, protocol.max_frame_size, total - offset)
             protocol.send_data(stream_id, view[offset:offset + size], end_stream=end and offset + size == total)
