@@ -6,7 +6,7 @@ import sys
 
 from .lauxlib import (NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, opt_integer,
                       type_error, typename_for_error)
-from .ldebug import AUXLIB_CODES, lib_function, where_level
+from .ldebug import AUXLIB_CODES, HANDLED_ERRORS, lib_function, where_level
 from .lobject import LuaError, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
 from . import lgc
 from .lvm import FAST_ITERATORS, Runtime, call, error_value
@@ -302,21 +302,36 @@ def luaB_xpcall(f=NOVALUE, handler=NOVALUE, *args):
         if isinstance(e, LuaError) and not e.catchable:
             raise
         v = error_value(e)
-        # an error inside the handler is handled by the handler again, until Lua's C stack
-        # limit turns it into "error in error handling"
-        for _ in range(XPCALL_HANDLER_DEPTH):
-            try:
-                hr = call(handler, v)
-            except RecursionError:
-                break
-            except Exception as e2:
-                if isinstance(e2, LuaError) and not e2.catchable:
-                    raise
-                v = error_value(e2)
-                continue
-            return (False,) + tuple(hr)
+        # Lua runs the handler on top of the failed call's frames: the debug library sees
+        # them above this frame while the handler runs
+        me = sys._getframe()
+        raised = HANDLED_ERRORS[me] = [_raise_frame(e)]
+        try:
+            # an error inside the handler is handled by the handler again, until Lua's C stack
+            # limit turns it into "error in error handling"
+            for _ in range(XPCALL_HANDLER_DEPTH):
+                try:
+                    hr = call(handler, v)
+                except RecursionError:
+                    break
+                except Exception as e2:
+                    if isinstance(e2, LuaError) and not e2.catchable:
+                        raise
+                    v = error_value(e2)
+                    raised.append(_raise_frame(e2))
+                    continue
+                return (False,) + tuple(hr)
+        finally:
+            del HANDLED_ERRORS[me]
         return (False, "error in error handling")
     return (True,) + tuple(r)
+
+
+def _raise_frame(e):
+    tb = e.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame
 
 
 XPCALL_HANDLER_DEPTH = 200

@@ -6,7 +6,7 @@ from types import FunctionType
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, type_error
 from . import lhook
-from .ldebug import LIB_CODES, _info, call_site_at, is_block_frame, traceback_from_frame
+from .ldebug import HANDLED_ERRORS, LIB_CODES, _info, call_site_at, is_block_frame, traceback_from_frames
 from .lobject import LuaError, LuaTable, tostr_number, type_name
 
 
@@ -14,12 +14,23 @@ def _lua_frames(start):
     """Lua-visible frames from start outwards: Lua functions and library functions.
 
     A __close metamethod run for an error is called, in Lua, by the protected call that
-    caught it, the functions in between being gone: so are they here."""
+    caught it, the functions in between being gone: so are they here.  xpcall's message
+    handler runs on top of the frames of the error it handles: they come between the
+    handler's and xpcall's."""
     from .lvm import Runtime
     close_code = Runtime.close.__code__
     f = start
     unwound = False
+    jumps = {}
     while f is not None:
+        if HANDLED_ERRORS and f in HANDLED_ERRORS:
+            done = jumps.get(f, 0)
+            raised = HANDLED_ERRORS[f]
+            if done < len(raised):
+                jumps[f] = done + 1
+                f = raised[-1 - done]
+                unwound = False
+                continue
         if f.f_code is close_code and f.f_locals.get("exc") is not None:
             unwound = True
         elif unwound:
@@ -43,8 +54,9 @@ def db_traceback(*args):
     if type(level) is not int:
         level = 1
     frames = list(_lua_frames(sys._getframe(1)))
-    start = frames[level - 1] if 0 < level <= len(frames) else (frames[0] if level <= 0 and frames else None)
-    tb = traceback_from_frame(start) if start is not None else "stack traceback:\n\t[C]: in ?"
+    if level <= 0:
+        level = 1
+    tb = traceback_from_frames(frames[level - 1:])
     return (tb if msg is None else msg + "\n" + tb,)
 
 

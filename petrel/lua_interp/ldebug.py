@@ -18,6 +18,9 @@ LIB_CODES: set = set()
 AUXLIB_CODES: set = set()
 # Python frames that are plumbing, not a function Lua would see (tail-call trampoline).
 TRANSPARENT_CODES: set = set()
+# xpcall's frames running a message handler -> the innermost frames of the errors it handles
+# (the handler runs, as in Lua, on top of the frames of the call that failed)
+HANDLED_ERRORS: dict = {}
 
 
 class ChunkInfo:
@@ -278,15 +281,14 @@ def traceback_from_tb(tb, message=None) -> str:
     return "stack traceback:\n" + "\n".join(lines)
 
 
-def traceback_from_frame(frame, level=1) -> str:
+def traceback_from_frames(frames) -> str:
+    """Lua-style 'stack traceback:' text of Lua-visible frames, innermost first."""
     lines = []
-    f = frame
-    while f is not None:
+    for f in frames:
         info = _info(f)
-        if info is not None and not is_block_frame(f):
+        if info is not None:
             lines.append("\t%s:%d: %s" % (info.short_src, info.lua_line(f.f_lineno), function_description(f)))
-        elif info is None and f.f_code in LIB_CODES:
-            lines.append("\t[C]: in ?")
-        f = f.f_back
+        else:
+            lines.append("\t[C]: in function '%s'" % _c_function_name(f.f_code))
     lines.append("\t[C]: in ?")
     return "stack traceback:\n" + "\n".join(lines)
