@@ -98,6 +98,9 @@ def call(f, *args) -> tuple:
     return r
 
 
+_NOT_FUNCTIONS = (type(None), bool, int, float, str)
+
+
 def callable_table(t) -> bool:
     """Whether calling table t reaches a function through its chain of __call values."""
     for _ in range(200):
@@ -767,8 +770,9 @@ class Runtime:
         if v is None or v is False:
             return
         h = self.metamethod(v, "__close")
-        if h is None:
-            return
+        if h is None or type(h) in _NOT_FUNCTIONS or type(h) is LuaTable and not callable_table(h):
+            # the value had a __close when it was declared: Lua calls what is there now
+            raise LuaError("attempt to call a %s value (metamethod 'close')" % type_name(h))
         err = None
         if exc is not None:
             if isinstance(exc, LuaError) and not exc.catchable:
