@@ -19,11 +19,9 @@ SCORER = os.path.join(TESTS, "score.py")
 HELPERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lua54")
 
 PASSING = ["bitwise", "calls", "closure", "constructs", "coroutine", "events", "goto", "literals",
-           "nextvar", "strings", "utf8"]
+           "locals", "nextvar", "strings", "utf8"]
 # file -> where it stops today
-NOT_YET = {
-    "locals": "errors in __close, __gc finalizers, debug.getlocal/setlocal",
-}
+NOT_YET: dict = {}
 
 pytestmark = pytest.mark.skipif(not os.path.exists(SCORER), reason="the official test files are not here")
 

@@ -6,7 +6,8 @@ from types import FunctionType
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, type_error
 from . import lhook
-from .ldebug import HANDLED_ERRORS, LIB_CODES, _info, call_site_at, is_block_frame, traceback_from_frames
+from .ldebug import (HANDLED_ERRORS, LIB_CODES, _info, call_site_at, is_block_frame, metamethod_event,
+                     traceback_from_frames)
 from .lobject import LuaError, LuaTable, tostr_number, type_name
 
 
@@ -66,6 +67,9 @@ def _frame_name(f):
     library function or by a tail call."""
     caller = f.f_back
     if caller is None or _info(caller) is None:
+        event = metamethod_event(f)
+        if event is not None:
+            return event, "metamethod"
         return None, ""
     desc = call_site_at(caller, caller.f_lasti)
     if not desc:
@@ -309,7 +313,7 @@ def db_sethook(*args):
     if co is None or co is here or (co is MAIN and here is None):
         if here is not None:
             here.hook = here.hook_live = spec
-        lhook.install(spec, sys._getframe(1))
+        lhook.install(spec, sys._getframe())
     else:
         co.hook = spec
     return ()

@@ -110,9 +110,13 @@ def install(spec: HookSpec | None, start_frame=None):
     global_trace, local_for = _make_tracer(spec)
     sys.settrace(global_trace)
     f = start_frame
+    want_ret = "r" in spec.mask
     while f is not None:
         what = _relevant(f)
-        if what is not None and what != "C":
+        if what == "C":
+            if want_ret:   # a library function running (sethook itself) gets its return event
+                f.f_trace = local_for(f, None)
+        elif what is not None:
             if spec.count:
                 f.f_trace_opcodes = True
             f.f_trace = local_for(f, what)
