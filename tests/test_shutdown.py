@@ -313,3 +313,40 @@ def test_no_connection_limit(start_server):
             sock.close()
     assert server.stop() == 0
 
+
+def test_a_burst_of_connections_is_taken_within_the_limit(start_server):
+    """Connections that arrive together are accepted together, but never beyond the limit."""
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.max-connections=3")
+    server.wait_for_log("listening on")
+    socks = [_connect(server.port) for _ in range(6)]   # all six wait in the backlog at once
+    try:
+        for sock in socks:
+            sock.sendall(_request("/fast"))
+        served = socks[:3]
+        for sock in served:
+            assert _read_response(sock)[2] == b"fast"   # the first three (the kernel's order)...
+        for sock in socks[3:]:
+            assert _nothing_yet(sock, wait=0.3)          # ...and no more while they stay open
+        for sock in served:
+            sock.close()
+        for sock in socks[3:]:
+            assert _read_response(sock)[2] == b"fast"
+    finally:
+        for sock in socks:
+            sock.close()
+    assert server.stop() == 0
+
+
+def test_many_connections_arriving_at_once_are_all_served(start_server):
+    server = start_server(SERVICE, DEFAULT_ENGINE)
+    server.wait_for_log("listening on")
+    socks = [_connect(server.port) for _ in range(200)]   # more than one burst of accepts
+    try:
+        for sock in socks:
+            sock.sendall(_request("/fast"))
+        for sock in socks:
+            assert _read_response(sock)[2] == b"fast"
+    finally:
+        for sock in socks:
+            sock.close()
+    assert server.stop() == 0

@@ -19,6 +19,7 @@ from ..engines.base import Engine, HandlerError, ServiceLoadError, find_sources
 from ..libs import LibraryContext, LibraryRegistry
 from ..metrics import new_registry
 from ..net import DNSCache
+from ..net.accept import ACCEPT_BURST, BurstAcceptor, open_stream
 from ..net.transport_stream import take_over
 from .http11 import serve_http11
 from .http2 import serve_http2
@@ -250,16 +251,20 @@ class Server:
     async def _accept(self, listener: Any, connections: Any) -> None:
         """Accept connections on one listener while fewer than server.max-connections are open.
 
-        At the limit this loop stops calling accept(): new connections wait in the kernel's
-        backlog (their handshake done, their requests buffered) until one closes. The slot taken
-        here is given back when the connection's task ends.
+        Every connection already waiting is taken at once (:mod:`petrel.net.accept`); each sets
+        up its stream in its own task. At the limit this loop stops accepting: new connections
+        wait in the kernel's backlog (their handshake done, their requests buffered) until one
+        closes. The slot taken here is given back when the connection's task ends.
         """
         slots = self._connection_slots
+        acceptor = BurstAcceptor(listener)
         while True:
+            most = ACCEPT_BURST
             if slots is not None:
                 await slots.acquire()
+                most = 1 + min(ACCEPT_BURST - 1, int(slots.value))
             try:
-                stream = await listener.accept()
+                burst = await acceptor.next_burst(most)
             except OSError as exc:
                 if slots is not None:
                     slots.release()
@@ -273,10 +278,19 @@ class Server:
                 if slots is not None:
                     slots.release()
                 raise
-            connections.start_soon(self._connection_task, stream)
+            if slots is not None:
+                for _ in range(len(burst) - 1):
+                    slots.acquire_nowait()   # (free: the burst was cut to the slots there were)
+            for connection in burst:
+                connections.start_soon(self._connection_task, connection)
 
-    async def _connection_task(self, stream: Any) -> None:
+    async def _connection_task(self, connection: Any) -> None:
         try:
+            try:
+                stream = await open_stream(connection)
+            except OSError as exc:
+                log.debug("a connection was lost while it was set up: %s", exc)
+                return
             await self.handle_connection(stream)
         except Exception:
             # One connection's failure ends that connection, never the task group of all of them.
