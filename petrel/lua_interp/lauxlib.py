@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from .ldebug import LIB_CODES, lib_function
+from .ldebug import LIB_CODES, QUALIFIED, lib_function
 from .lobject import LuaError, LuaTable, float_to_int, str2number, tostr_number, type_name
 
 
@@ -12,10 +12,6 @@ def needs_runtime(f):
     """Mark a library function whose first parameter is the state's Runtime."""
     f.needs_runtime = True
     return f
-
-
-# code object -> "string.char": how errors name a library function called from C (pcall)
-QUALIFIED: dict = {}
 
 
 def new_lib(rt, registry: dict, name: str | None = None) -> LuaTable:

@@ -9,7 +9,7 @@ from .lauxlib import (NOVALUE, arg_error, check_integer, check_table, needs_runt
 from .ldebug import AUXLIB_CODES, HANDLED_ERRORS, lib_function, where_level
 from .lobject import LuaError, LuaTable, TailCall, str2number, tostr_number, type_name, wrap
 from . import lgc
-from .lvm import FAST_ITERATORS, Runtime, call, error_value
+from .lvm import FAST_ITERATORS, Runtime, call, error_value, register_intrinsics
 
 AUXLIB_CODES.add(Runtime.tostring.__code__)  # luaL_tolstring's "'__tostring' must return a string"
 
@@ -492,6 +492,7 @@ BASE_FUNCS = {
 
 def open_base(rt, G: LuaTable) -> LuaTable:
     lib = new_lib(rt, BASE_FUNCS)
+    register_intrinsics(None, BASE_FUNCS)
     for k, v in lib.items():
         G.rawset(k, v)
     G.rawset("_G", G)

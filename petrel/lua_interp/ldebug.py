@@ -16,6 +16,9 @@ LIB_CODES: set = set()
 # Runtime methods that do lauxlib's work (luaL_tolstring): their errors are positioned at
 # the Lua caller like a library's, not like the runtime's own.
 AUXLIB_CODES: set = set()
+# Library function code object -> its qualified name ("string.char"), filled as the libraries
+# are opened (lauxlib.new_lib): how errors name a library function called from C (pcall).
+QUALIFIED: dict = {}
 # Python frames that are plumbing, not a function Lua would see (tail-call trampoline).
 TRANSPARENT_CODES: set = set()
 # xpcall's frames running a message handler -> the innermost frames of the errors it handles
@@ -230,7 +233,6 @@ def function_description(frame) -> str:
 
 
 def _c_function_name(code) -> str:
-    from .lauxlib import QUALIFIED
     name = QUALIFIED.get(code)
     if name is None:
         name = code.co_name

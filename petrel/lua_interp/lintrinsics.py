@@ -4,8 +4,9 @@
 when raw reads of the globals show that the callee is exactly the library's function object (a
 replaced or shadowed global takes the ordinary lookup and call, so nothing observable changes)
 and the arguments are the common case; otherwise the library function is called and phrases
-errors as before.  The functions themselves (``K_*`` in the generated code) come from the
-runtime's namespace.
+errors as before.  The functions themselves (``K_*`` in the generated code) are in the
+chunk's namespace: the libraries register them into the runtime when they are opened
+(lvm.register_intrinsics).
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import time
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_number, needs_runtime, new_lib, opt_integer
 from .lobject import LuaError, LuaTable, MAXINT, MININT, float_to_int, tointeger, wrap
-from .lvm import NAN
+from .lvm import NAN, register_intrinsics
 
 M64 = 0xFFFFFFFFFFFFFFFF
 # glibc's NaNs differ in sign: x86's default NaN (printed "-nan") from sqrt, sin, fmod...,
@@ -328,6 +328,7 @@ MATH_FUNCS = {
 
 def open_math(rt) -> LuaTable:
     lib = new_lib(rt, MATH_FUNCS, "math")
+    register_intrinsics("math", MATH_FUNCS)
     lib.rawset("pi", math.pi)
     lib.rawset("huge", math.inf)
     lib.rawset("maxinteger", MAXINT)

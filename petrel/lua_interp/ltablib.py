@@ -6,7 +6,7 @@ import random as _random
 from .lauxlib import (NOVALUE, arg_error, check_integer, needs_runtime, new_lib, opt_integer, opt_string,
                       type_error)
 from .lobject import MAXINT, LuaError, LuaTable, tointeger, tostr_number, type_name, wrap
-from .lvm import call
+from .lvm import call, register_intrinsics
 
 
 def _is_raw(t):
@@ -319,4 +319,5 @@ TABLE_FUNCS = {
 
 
 def open_table(rt) -> LuaTable:
+    register_intrinsics("table", TABLE_FUNCS)
     return new_lib(rt, TABLE_FUNCS, "table")

@@ -833,22 +833,37 @@ def TP(pos):
     return t
 
 
+# The library functions compiled code runs inline when a call's callee is exactly one of them
+# (lintrinsics): Lua name -> the function's name in the generated code.  The runtime imports no
+# library: each library registers its functions when it is opened (register_intrinsics); a
+# name no library registered holds an object that no function is, so the compiled identity
+# test fails and the ordinary call runs.
+INTRINSIC_NAMES = {"setmetatable": "K_setmetatable", "type": "K_type", "math.abs": "K_abs",
+                   "math.floor": "K_floor", "table.insert": "K_tinsert"}
+_UNREGISTERED = object()
+INTRINSIC_FUNCS = dict.fromkeys(INTRINSIC_NAMES.values(), _UNREGISTERED)
+
+
+def register_intrinsics(lib: str | None, funcs: dict) -> None:
+    """A library's functions (name -> function; lib None: the base library's globals), of
+    which the runtime keeps those compiled code may run inline."""
+    for name, f in funcs.items():
+        slot = INTRINSIC_NAMES.get(name if lib is None else "%s.%s" % (lib, name))
+        if slot is not None:
+            INTRINSIC_FUNCS[slot] = f
+
+
+_TYPE_NAMES = {type(None): "nil", bool: "boolean", int: "number", float: "number", str: "string",
+               LuaTable: "table", FunctionType: "function"}
+
+
 def _intrinsics() -> dict:
-    """Library functions that compiled code may run inline when the callee is exactly them
-    (checked by identity at each call; a replaced global simply takes the ordinary call)."""
-    from . import lbaselib, lmathlib, ltablib
-    missing = object()
-    base, mathf, tabf = (getattr(lbaselib, "BASE_FUNCS", {}), getattr(lmathlib, "MATH_FUNCS", {}),
-                         getattr(ltablib, "TABLE_FUNCS", {}))
-    tn = {type(None): "nil", bool: "boolean", int: "number", float: "number", str: "string",
-          LuaTable: "table", FunctionType: "function"}
-    return {
-        "K_setmetatable": base.get("setmetatable", missing), "K_type": base.get("type", missing),
-        "K_abs": mathf.get("abs", missing), "K_floor": mathf.get("floor", missing),
-        "K_tinsert": tabf.get("insert", missing),
-        "TN": tn, "FLOOR": math.floor, "PARTIAL": __import__("functools").partial,
-        "SETMETA": LuaTable.meta.__set__,
-    }
+    """What the inline forms of intrinsic calls use: the library functions as registered, the
+    Lua type names of Python types, and the helpers of their fast paths."""
+    ns = dict(INTRINSIC_FUNCS)
+    ns.update(TN=dict(_TYPE_NAMES), FLOOR=math.floor, PARTIAL=__import__("functools").partial,
+              SETMETA=LuaTable.meta.__set__)
+    return ns
 
 
 # The stand-in table of an _ENV that is not a table (load's fourth argument): -> that value.
