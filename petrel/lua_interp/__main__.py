@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 
+from . import lgc
 from .interpreter import Interpreter
 from .linit import open_standalone
 from .llex import skip_first_comment
@@ -21,6 +22,7 @@ Available options are:
   -e stat   execute string 'stat'
   -i        enter interactive mode after executing 'script'
   -v        show version information
+  -W        turn warnings on
   --        stop handling options
   -         stop handling options and execute stdin
 """
@@ -84,6 +86,17 @@ def main(argv=None) -> int:
     interp = Interpreter()
     state = interp.new_state()
     open_standalone(state.runtime, state.globals)
+    try:
+        return _main(state, argv)
+    finally:
+        # lua_close: the finalizers of the objects still marked run
+        try:
+            lgc.close_state(state.runtime)
+        except LuaError as e:
+            _report(e)
+
+
+def _main(state, argv) -> int:
     stats = []
     interactive = False
     show_version = False
@@ -113,6 +126,10 @@ def main(argv=None) -> int:
             continue
         if a == "-v":
             show_version = True
+            i += 1
+            continue
+        if a == "-W":
+            lgc.warning(state.runtime, "@on")
             i += 1
             continue
         if a.startswith("-") and a != "-":

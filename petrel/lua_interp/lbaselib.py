@@ -238,8 +238,12 @@ def luaB_setmetatable(*args):
     if t.meta is not None and t.meta.hash.get("__metatable") is not None:
         raise LuaError("cannot change a protected metatable")
     t.meta = mt
-    if mt is not None and "__mode" in mt.hash:
-        lgc.register(t)
+    if mt is not None:
+        h = mt.hash
+        if "__mode" in h:
+            lgc.register(t)
+        if "__gc" in h:
+            lgc.check_finalizer(lgc.caller_runtime(sys._getframe(1)), t, mt)
     return (t,)
 
 
@@ -335,6 +339,25 @@ def _raise_frame(e):
 
 
 XPCALL_HANDLER_DEPTH = 200
+
+
+@needs_runtime
+def luaB_warn(rt, *args):
+    """warn(msg1, ...): a warning of the pieces' concatenation (the lua command's base library)."""
+    if not args:
+        type_error(1, "warn", "string", _novalue())
+    pieces = []
+    for i, a in enumerate(args, 1):
+        if type(a) is str:
+            pieces.append(a)
+        elif type(a) in (int, float):
+            pieces.append(tostr_number(a))
+        else:
+            type_error(i, "warn", "string", a)
+    for p in pieces[:-1]:
+        lgc.warning(rt, p, True)
+    lgc.warning(rt, pieces[-1], False)
+    return ()
 
 
 def luaB_select(n=NOVALUE, *args):
@@ -439,14 +462,18 @@ def luaB_collectgarbage(rt, opt="collect", *args):
             arg_error(1, "collectgarbage", "invalid option '%s'" % (opt if type(opt) is str else tostr_number(opt)))
         type_error(1, "collectgarbage", "string", opt)
     st = rt.gc_state
+    if lgc.in_finalizer(rt):
+        return (None,)      # the collector is running a finalizer: lua_gc does nothing
     if opt == "collect":
         lgc.full_collect()
+        lgc.run_finalizers(rt)
         return (0,)
     if opt == "count":
         kb = sys.getallocatedblocks() * 64 / 1024.0
         return (kb,)
     if opt == "step":
         lgc.full_collect()
+        lgc.run_finalizers(rt)
         return (True,)
     if opt == "stop":
         st["running"] = False

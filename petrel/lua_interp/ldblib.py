@@ -5,7 +5,7 @@ import sys
 from types import FunctionType
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, type_error
-from . import lhook
+from . import lgc, lhook
 from .ldebug import (HANDLED_ERRORS, LIB_CODES, _info, call_site_at, is_block_frame, metamethod_event,
                      traceback_from_frames)
 from .lobject import LuaError, LuaTable, tostr_number, type_name
@@ -153,6 +153,7 @@ def db_setmetatable(rt, v=NOVALUE, mt=NOVALUE, *_):
         type_error(2, "setmetatable", "nil or table", mt)
     if type(v) is LuaTable:
         v.meta = mt
+        lgc.check_finalizer(rt, v, mt)
     elif type(v) is str:
         rt.string_meta = mt
     elif hasattr(type(v), "lua_meta") and type_name(v) == "userdata":

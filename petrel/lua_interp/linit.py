@@ -47,6 +47,9 @@ def open_standalone(rt, G):
     os_table = G.rawget("os")
     if os_table is not None:
         open_os_standalone(rt, os_table)
+    from .lauxlib import new_lib
+    from .lbaselib import luaB_warn
+    G.rawset("warn", new_lib(rt, {"warn": luaB_warn}).rawget("warn"))
     from .liolib import open_io
     io = open_io(rt)
     G.rawset("io", io)

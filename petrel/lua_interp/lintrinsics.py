@@ -19,7 +19,7 @@ from . import lnodes as N
 INTRINSICS = {
     ("setmetatable", None): (2, "{f} is K_setmetatable",
                              "type({0}) is LuaTable and {0}.meta is None and type({1}) is LuaTable"
-                             " and '__mode' not in {1}.hash",
+                             " and '__mode' not in ({t} := {1}.hash) and '__gc' not in {t}",
                              "(SETMETA({0}, {1}) or {0})"),
     ("type", None): (1, "{f} is K_type", "({t} := TN.get(type({0}))) is not None", "{t}"),
     ("math", "abs"): (1, "{f} is K_abs", "(({t} := type({0})) is float or {t} is int and {0} != MININT)",

@@ -111,10 +111,11 @@ class LuaTable:
     is ``t[1]``), booleans become ``TRUE_KEY``/``FALSE_KEY``; nil values are never
     stored.  ``keys`` caches the key order for ``next`` and is dropped whenever a
     new key appears.  The Python-side mapping interface (``t["x"]``) converts
-    Python values with ``to_lua``.
+    Python values with ``to_lua``.  ``fin``, set only on a table marked for
+    finalization (a metatable with ``__gc``), is its mark (``lgc.Finalizer``).
     """
 
-    __slots__ = ("hash", "meta", "keys", "__weakref__")
+    __slots__ = ("hash", "meta", "keys", "fin", "__weakref__")
 
     def __init__(self, hash=None):
         self.hash = {} if hash is None else hash

@@ -190,7 +190,8 @@ def os_execute(cmd=None, *_):
     return (True if code == 0 else None, "exit", code)
 
 
-def os_exit(status=None, close=None, *_):
+@needs_runtime
+def os_exit(rt, status=None, close=None, *_):
     import sys
     if status is None or status is True:
         code = 0
@@ -198,6 +199,9 @@ def os_exit(status=None, close=None, *_):
         code = 1
     else:
         code = check_integer(status, 1, "exit")
+    if close is not None and close is not False:
+        from .lgc import close_state
+        close_state(rt)     # lua_close first: the finalizers run
     for f in (sys.stdout, sys.stderr):
         try:
             f.flush()

@@ -210,6 +210,7 @@ class Runtime:
     def __init__(self):
         self.string_meta = None      # set by the string library
         self.gc_state = {"running": True, "mode": "incremental", "pause": 200, "stepmul": 100}
+        self.gc_pending = []         # tables found garbage whose __gc is to run (lgc.Finalizer)
         self.type_metas = {}         # debug.setmetatable on a number, boolean, nil, function, thread
         self.interrupt = None
         self.every = 1000
@@ -235,6 +236,8 @@ class Runtime:
         if self.mem_limit is not None:
             self._mem_tick()
         lgc.tick()
+        if self.gc_pending and self.gc_state["running"]:
+            lgc.run_finalizers(self)
         return self.every
 
     def account(self, nbytes):
