@@ -387,6 +387,34 @@ class LupaEngine(Engine):
             state.dead = True
             raise
 
+    async def _finish_request(self, state: LupaState, handler: str, outcome: tuple) -> tuple:
+        """Go on with a handler that did not finish in its first slice (the sandbox's
+        handle_request): until it answers, as :meth:`_drive` does. Returns the "response" outcome."""
+        kind = outcome[0]
+        if kind == b"missing":
+            raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
+        resume = state.fns["resume_request"]
+        try:
+            while kind == b"preempt" or kind == b"yield":
+                step = outcome[1]
+                if kind == b"preempt":
+                    await anyio.sleep(0)   # the time slice is spent: let other requests run
+                    outcome = resume(step)
+                else:   # (step, count, python coroutine function, args...)
+                    send = await outcome[3](*outcome[4:3 + outcome[2]])
+                    outcome = resume(step, *send)
+                kind = outcome[0]
+        except BaseException:
+            state.dead = True   # (cancelled in the middle of the handler: the state is discarded)
+            raise
+        if kind == b"error":
+            raise state.data.failure(HandlerError(handler, _text(outcome[2]), _text(outcome[3])))
+        if kind == b"limit":
+            state.dead = True
+            raise state.data.failure(self._failure(
+                handler, ("limit", _text(outcome[2]), _text(outcome[3]), _text(outcome[4]))))
+        return outcome
+
     def _failure(self, handler: str, result: tuple) -> HandlerError:
         if result[0] == "limit":
             return LimitExceeded(handler, result[1], result[2], limit_text(self.config, result[1]),
@@ -413,15 +441,10 @@ class LupaEngine(Engine):
         if len(values) > _MAX_ARGUMENTS:
             # More pairs than Lua's C stack takes as arguments: they cross as one sequence table.
             values[_PAIRS_START:] = [state.runtime.table_from(values[_PAIRS_START:])]
-        outcome = fns["start_handler"](handler.encode(), *values)
-        if outcome[0] == b"missing":
-            raise HandlerError(handler, f"no global function '{handler}' (it is {_text(outcome[1])})")
-        result = await self._drive(state, outcome[1])
-        if result[0] != "done":
-            raise state.data.failure(self._failure(handler, result))
-        values = result[1]
-        response = values[0] if values else None
-        checked = fns["read_response"](response)
+        outcome = fns["handle_request"](handler.encode(), *values)
+        if outcome[0] != b"response":
+            outcome = await self._finish_request(state, handler, outcome)
+        checked = outcome[1:]
         if checked[0] is not True:
             raise HandlerError(handler, f"the handler returned {_text(checked[1])}, not the response table")
         status, content, headers = checked[1], checked[2], checked[3]

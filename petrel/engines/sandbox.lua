@@ -1054,6 +1054,29 @@ local function read_response(response)
     return true, status, content, true, unpack(flat, 1, n)
 end
 
+-- A request in as few crossings as possible, for an engine that drives coroutines (lupa): start the
+-- handler and run its first slice at once; a handler that finishes there (most do) comes back as
+-- "response" and read_response's values, else as the step's outcome with the step function second
+-- ("preempt", step | "yield", step, n, py, args... | "error", step, message, traceback | "limit",
+-- step, kind, where, traceback), to go on with resume_request(step, ...).
+local function step_outcome(step, kind, ...)
+    if kind == "done" then
+        local _, response = ...
+        return "response", read_response(response)
+    end
+    return kind, step, ...
+end
+
+local function handle_request(name, ...)
+    local kind, step = start_handler(name, ...)
+    if kind ~= "step" then return kind, step end
+    return step_outcome(step, step())
+end
+
+local function resume_request(step, ...)
+    return step_outcome(step, step(...))
+end
+
 -- What stopped the current run: kind, where (for an engine that sees the stop as an error).
 local function stop_info(err)
     if stopped and (err == nil or rawequal(err, STOP)) then return stopped.kind, stopped.where end
@@ -1076,6 +1099,8 @@ return {
     start_bootstrap = start_bootstrap,
     start_eval = start_eval,
     read_response = read_response,
+    handle_request = handle_request,
+    resume_request = resume_request,
     checkin = checkin,
     concat = checked_concat,
     stop_info = stop_info,
