@@ -19,7 +19,10 @@ tables' ``__gc`` at ``collectgarbage()`` and from its periodic tick (while the c
 stopped), in the reverse order of their marking; after that a table is an ordinary one, freed
 when nothing refers to it, unless its finalizer marked it again (``setmetatable``).  An error
 in a finalizer is a warning.  When the lua command's state closes, the finalizers of all the
-tables still marked run.
+tables still marked run.  A compiler temporary of a running function (the value of an
+expression already evaluated, which Lua would keep in a register about to be reused) keeps
+its object alive until the function returns or reuses it, so such an object is finalized
+later than Lua would.
 """
 from __future__ import annotations
 
