@@ -53,6 +53,7 @@ RUNTIME_MODULES = {
 _ALLOCATOR_LIMIT = frozenset(("lua51", "lua52", "lua53", "lua54", "lua55"))
 MAX_TABLE_DEPTH = 32
 _PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
+_CONVERTED = frozenset((str, dict, list, int))   # made into Lua values by _to_lua
 _OK = (True,)
 _PAIRS_START = 15      # request_values: 3 counts and 12 scalar fields, then the pairs
 _MAX_ARGUMENTS = 1000  # arguments of one call into Lua (Lua 5.1 guarantees a C stack of 8000 slots)
@@ -300,6 +301,11 @@ class LupaEngine(Engine):
             return _OK if value is None else (True, value)
         if kind is tuple:
             return (True,) + tuple(self._to_lua(state, v) for v in value)
+        class_table = state.classes.get(kind)
+        if class_table is None and kind not in _CONVERTED:
+            class_table = self._class_table(state, value)
+        if class_table is not None:
+            return (class_table, value)   # one library object: the sandbox's check makes it
         return (True, self._to_lua(state, value))
 
     def _to_lua(self, state: LupaState, value: Any, depth: int = 0) -> Any:
@@ -318,9 +324,17 @@ class LupaEngine(Engine):
             return table
         if isinstance(value, (list, tuple)):
             return state.runtime.table(*(self._to_lua(state, item, depth + 1) for item in value))
+        class_table = state.classes.get(type(value)) or self._class_table(state, value)
+        if class_table is None:
+            raise LuaRuntimeError(f"cannot pass a Python {type(value).__name__} to Lua")
+        return state.fns["new_object"](class_table, value)
+
+    def _class_table(self, state: LupaState, value: Any) -> Any:
+        """The Lua class of a library object (made on first use in each state), or None when
+        ``value`` is no library's object."""
         object_type = self.libraries.find_object_type(value)
         if object_type is None:
-            raise LuaRuntimeError(f"cannot pass a Python {type(value).__name__} to Lua")
+            return None
         class_table = state.classes.get(object_type.cls)
         if class_table is None:
             methods = {name.encode(): self._stub(state, export, owner=object_type.cls)
@@ -331,7 +345,8 @@ class LupaEngine(Engine):
                 state.fns["extend_class"](class_table[b"__index"], object_type.lua_methods.encode(),
                                           object_type.name.encode())
             state.classes[object_type.cls] = class_table
-        return state.fns["new_object"](class_table, value)
+        state.classes[type(value)] = class_table   # (a subclass finds its class at once next time)
+        return class_table
 
     def _to_python(self, state: LupaState, value: Any, depth: int = 0, seen: dict | None = None) -> Any:
         if value is None or isinstance(value, (bool, int, float, bytes)):

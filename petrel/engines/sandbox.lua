@@ -600,8 +600,23 @@ end
 -- Libraries. An async library function yields ASYNC to the engine's driver, which awaits the
 -- Python coroutine and resumes with (ok, results...); a threaded engine calls it directly.
 
+local handles = setmetatable({}, { __mode = "k" })
+local serials = setmetatable({}, { __mode = "k" })   -- what tostring(obj) shows: no Python repr
+local serial = 0
+
+local function new_object(class, handle)
+    local obj = setmetatable({}, class)
+    handles[obj] = handle
+    serial = serial + 1
+    serials[obj] = serial
+    return obj
+end
+
+-- What a library function returned: true and its results, false and a message, or (an engine
+-- that makes the object here) the class of the one library object it returned and its handle.
 local function check(ok, ...)
-    if ok then return ... end
+    if ok == true then return ... end
+    if ok then return new_object(ok, ...) end
     error((...), 2)
 end
 
@@ -614,9 +629,6 @@ local function async_stub(py)
     local co_yield = coroutine.yield
     return function(...) return check(co_yield(ASYNC, py, ...)) end
 end
-
-local handles = setmetatable({}, { __mode = "k" })
-local serials = setmetatable({}, { __mode = "k" })   -- what tostring(obj) shows: no Python repr
 
 local function method_stub(name, py, is_async)
     local message = "calling '" .. name .. "' on bad self"
@@ -662,16 +674,6 @@ local function extend_class(methods, text, name)
     if is51 then fn, err = loadstring(text, chunkname) else fn, err = load(text, chunkname, "t") end
     if not fn then error(err, 0) end
     fn(methods)
-end
-
-local serial = 0
-
-local function new_object(class, handle)
-    local obj = setmetatable({}, class)
-    handles[obj] = handle
-    serial = serial + 1
-    serials[obj] = serial
-    return obj
 end
 
 local function install_library(name, functions, constructor, constants, as_table)
