@@ -45,6 +45,7 @@ SERVICE = {
             petrel.add_route("/echo", "echo")
             petrel.add_route("/big", "big")
             petrel.add_route("/info", "info")
+            petrel.add_route("/fields", "fields")
         end
     """,
     "handlers.lua": """
@@ -69,6 +70,14 @@ SERVICE = {
 
         function big(request, response)
             response.content = string.rep("0123456789abcdef", tonumber(request.args.kib) * 64)
+            return response
+        end
+
+        function fields(request, response)
+            response.headers["te"] = "trailers"
+            response.headers["set-cookie"] = "session=s3cret"
+            response.headers["x-kind"] = "fields"
+            response.content = "fields"
             return response
         end
 
@@ -211,6 +220,7 @@ class RawH2:
             response = self.responses.setdefault(event.stream_id, self._new())
             response["status"] = int(headers[":status"])
             response["headers"] = headers
+            response["raw"] = event.headers
         elif isinstance(event, h2.events.DataReceived):
             self.responses[event.stream_id]["body"] += event.data
             if self.auto_ack:
@@ -516,6 +526,26 @@ def test_head_has_no_body(shared_server):
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["content-length"] == "4"
+
+
+def test_response_heads_keep_one_off_fields_out_of_the_hpack_table(shared_server):
+    """The request id (new in every response) and Set-Cookie go as never-indexed literals, the
+    fields that repeat into the dynamic table; TE, request-only, is not sent at all."""
+    client = RawH2(shared_server.port)
+    try:
+        first, second = client.get("/fields"), client.get("/fields")
+    finally:
+        client.close()
+    for response in (first, second):
+        assert response["status"] == 200 and bytes(response["body"]) == b"fields"
+        assert "te" not in response["headers"]
+        assert response["headers"]["x-kind"] == "fields"
+        assert response["headers"]["set-cookie"] == "session=s3cret"
+        kinds = {name: type(field).__name__ for field in response["raw"] for name in [field[0]]}
+        assert kinds[b"x-request-id"] == "NeverIndexedHeaderTuple"
+        assert kinds[b"set-cookie"] == "NeverIndexedHeaderTuple"
+        assert kinds[b"x-kind"] == kinds[b"server"] == "HeaderTuple"
+    assert first["headers"]["x-request-id"] != second["headers"]["x-request-id"]
 
 
 def test_static_files_stream_over_http2(start_server, tmp_path):

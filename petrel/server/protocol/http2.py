@@ -36,6 +36,7 @@ import h2.events
 import h2.exceptions
 import h2.settings
 from h2.utilities import HeaderValidationFlags, validate_headers
+from hpack import NeverIndexedHeaderTuple
 from hyperframe.frame import GoAwayFrame
 
 from ...messages import Response
@@ -50,9 +51,14 @@ PREFACE_START = b"PRI * HTTP/2.0\r\n"
 
 ErrorCodes = h2.errors.ErrorCodes
 
-# RFC 9113 8.2.2: HTTP/1.1 connection-specific fields that must not be sent over HTTP/2.
+# RFC 9113 8.2.2: HTTP/1.1 connection-specific fields that must not be sent over HTTP/2 (and TE,
+# allowed in requests only, with "trailers").
 _CONNECTION_SPECIFIC = frozenset(("connection", "keep-alive", "proxy-connection", "transfer-encoding",
-                                  "upgrade", "content-length"))
+                                  "upgrade", "te", "content-length"))
+# Response fields kept out of the HPACK dynamic table (RFC 7541 7.1.3): sensitive ones, and the
+# request id, new in every response, which would only push the fields that repeat out of the table
+# and make every later lookup in it longer.
+_NEVER_INDEXED = frozenset((b"x-request-id", b"set-cookie", b"authorization", b"proxy-authorization"))
 _TOKEN68_BASE64URL = re.compile(r"[A-Za-z0-9_-]*=*")   # RFC 7540 3.2.1 (and padding, tolerated)
 _REQUEST_FLAGS = HeaderValidationFlags(is_client=False, is_trailer=False, is_response_header=False,
                                        is_push_promise=False)
@@ -147,8 +153,12 @@ class HTTP2Protocol:
                  max_body_size: int = 64 * 1024 * 1024) -> None:
         self.settings = settings or HTTP2Settings()
         self.max_body_size = max_body_size
+        # Outbound headers are checked, lower-cased and stripped by response_fields already (and
+        # given the kinds h2 would mark never-indexed): h2 need not walk them again.
         config = h2.config.H2Configuration(client_side=False, header_encoding=None,
-                                           validate_inbound_headers=False)
+                                           validate_inbound_headers=False,
+                                           validate_outbound_headers=False,
+                                           normalize_outbound_headers=False)
         self.conn = h2.connection.H2Connection(config=config)
         codes = h2.settings.SettingCodes
         s = self.settings
@@ -342,6 +352,9 @@ class HTTP2Protocol:
         before anything is queued.
         """
         headers = response_fields(response, body_length, _CONNECTION_SPECIFIC, lower=True)
+        for i, (name, value) in enumerate(headers):
+            if name in _NEVER_INDEXED:
+                headers[i] = NeverIndexedHeaderTuple(name, value)
         headers.insert(0, (b":status", b"%d" % response.status))
         self.conn.send_headers(stream_id, headers, end_stream=end_stream)
 
