@@ -218,6 +218,27 @@ def response_from_fields(handler: str, status: Any, content: Any, headers: Any,
     return Response(status=status, headers=header_list, body=content)
 
 
+def response_from_flat(handler: str, status: Any, content: Any, flat: tuple, start: int,
+                       type_name: Callable[[Any], str] | None = None) -> Response:
+    """:func:`response_from_fields` for headers given flat, as ``flat[start:]`` = name, value,
+    name, value... (the sandbox's read_response): the common case (an integer status, a string
+    body, string fields) checked in one pass, anything else by response_from_fields."""
+    if type(status) is int and 200 <= status <= 599 and type(content) is bytes:
+        header_list: list[tuple[str, str]] = []
+        for i in range(start, len(flat) - 1, 2):
+            key, value = flat[i], flat[i + 1]
+            if type(key) is not bytes or type(value) is not bytes:
+                break
+            name, text = key.decode("latin-1"), value.decode("latin-1")
+            if not _valid_header(name, text):
+                break
+            header_list.append((name, text))
+        else:
+            return Response(status, header_list, content)
+    return response_from_fields(handler, status, content, list(zip(flat[start::2], flat[start + 1::2])),
+                                type_name)
+
+
 def header_list_error(handler: str, name: Any, index: Any = None, kind: Any = None) -> HandlerError:
     """A list value of response.headers that is not a list of strings, or (``name`` a number) more
     header fields than the sandbox's read_response passes on."""

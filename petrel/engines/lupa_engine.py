@@ -28,7 +28,7 @@ from ..libs import Export, LibraryRegistry, LuaRuntimeError, lua_type_name
 from ..messages import Request, Response
 from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, ServiceLoadError, SourceFile,
                    limit_text, read_patterns, read_sandbox, request_values, resolve_module, response_from_fields,
-                   syntax_failure, header_list_error)
+                   response_from_flat, syntax_failure, header_list_error)
 from .instrument import InstrumentError, instrument
 from .request_data import DEFAULT_MAX_PARTS, RequestData
 
@@ -464,8 +464,8 @@ class LupaEngine(Engine):
             raise HandlerError(handler, f"the handler returned {_text(checked[1])}, not the response table")
         status, content, headers = checked[1], checked[2], checked[3]
         if headers is True:
-            headers = list(zip(checked[4::2], checked[5::2]))
-        elif headers is False and len(checked) > 4:
+            return response_from_flat(handler, status, content, checked, 4, state.type_name)
+        if headers is False and len(checked) > 4:
             raise header_list_error(handler, *checked[4:7])
         return response_from_fields(handler, status, content, headers, state.type_name)
 
