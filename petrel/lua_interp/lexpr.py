@@ -349,7 +349,13 @@ class ExpMixin:
             else:
                 d = "{%s}" % ", ".join("%r: %s" % (k.value, x.code) for k, x in vals)
             self.emit("%s = NEW(LuaTable); %s.meta = %s.keys = None" % (t, t, t))
-            if any(type(v) in (N.Name, N.Nil) for _, v in items):
+            self.fresh_tables().add(t)
+            names = [x.code for (_, v), (_, x) in zip(items, vals) if type(v) is N.Name]
+            if names and len(names) <= 4 and not any(type(v) is N.Nil for _, v in items):
+                # a few locals: test each (cheaper than scanning the values)
+                self.emit("%s.hash = %s if %s else {k: v for k, v in %s.items() if v is not None}"
+                          % (t, d, " and ".join("%s is not None" % n for n in names), d))
+            elif any(type(v) in (N.Name, N.Nil) for _, v in items):
                 h = self.temp()
                 self.emit("%s.hash = %s if None not in (%s := %s).values() else {k: v for k, v in %s.items() if v is not None}"
                           % (t, h, h, d, h))

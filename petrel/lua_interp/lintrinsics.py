@@ -33,6 +33,12 @@ INTRINSICS = {
                           None, "{h}[{t} + 1] = {1}; {0}.keys = None"),
 }
 
+# The guard when the first argument is a table just built by a constructor in the same function
+# (lexpr table: no metatable yet, and no other code holds it), as in setmetatable({...}, mt).
+FRESH_GUARDS = {
+    ("setmetatable", None): "type({1}) is LuaTable and '__mode' not in ({t} := {1}.hash) and '__gc' not in {t}",
+}
+
 
 class IntrinsicMixin:
     """Compiler part: recognising intrinsic calls and emitting their inline forms."""
@@ -52,7 +58,24 @@ class IntrinsicMixin:
         spec = INTRINSICS.get(key)
         if spec is None or len(e.args) != spec[0] or (e.args and self._is_multi(e.args[-1])):
             return None
+        if key in FRESH_GUARDS and type(e.args[0]) is N.Table:
+            spec = spec + (FRESH_GUARDS[key],) if len(spec) > 4 else spec + (None, FRESH_GUARDS[key])
         return spec
+
+    def fresh_tables(self):
+        """The temps of the Python function being emitted that hold a table just built there by a
+        constructor (lexpr table): no metatable, and no other code holds it."""
+        d = self.__dict__.setdefault("_fresh", {})
+        s = d.get(self.scope)
+        if s is None:
+            s = d[self.scope] = set()
+        return s
+
+    def _guard(self, spec, names):
+        """The guard of an intrinsic's inline form for these bound arguments."""
+        if len(spec) > 5 and names and names[0] in self.fresh_tables():
+            return spec[5]
+        return spec[2]
 
     def _meta_get(self, t, k):
         """Raw read of k in the __index table of t's metatable, or None (t: a table)."""
@@ -104,7 +127,7 @@ class IntrinsicMixin:
         self.indent += 1
         names = self._bind_args(e)
         t, h = self.temp(), self.temp()
-        self.emit("if %s: %s" % (spec[2].format(*names, t=t, h=h), inline(names, t, h)))
+        self.emit("if %s: %s" % (self._guard(spec, names).format(*names, t=t, h=h), inline(names, t, h)))
         self.emit("else: %s" % fallback(f, names))
         self.indent -= 1
         self.emit("else:")
@@ -125,7 +148,7 @@ class IntrinsicMixin:
                 binds.append("(%s := %s)" % (r, x.code))
                 names.append(r)
         t = self.temp()
-        guard = spec[2].format(*names, t=t)
+        guard = self._guard(spec, names).format(*names, t=t)
         value = spec[3].format(*names, t=t)
         if binds:  # the arguments, each evaluated once, after the callee
             guard = "(%s,) and %s" % (", ".join(binds), guard)

@@ -155,7 +155,7 @@ class StatMixin:
         spec = self._intrinsic(s.call)
         if spec is not None:
             site = self.site(self.desc(s.call.func))
-            stmt = spec[4] if len(spec) > 4 else spec[3]
+            stmt = spec[4] if len(spec) > 4 and spec[4] is not None else spec[3]
             self._intrinsic_block(s.call, spec, lambda names, t, h: stmt.format(*names, t=t, h=h),
                                   lambda f, names: "(%s := %s)(%s)" % (site, f, ", ".join(names)))
             self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
@@ -202,7 +202,11 @@ class StatMixin:
         spec = self._intrinsic(e)
         if spec is not None and spec[3] is not None:
             site = self.site(self.desc(e.func))
-            self._intrinsic_block(e, spec, lambda names, t, h: "return (%s,)" % spec[3].format(*names, t=t, h=h),
+            def inline(names, t, h):
+                if spec[1] == "{f} is K_setmetatable" and names[0] in self.fresh_tables():
+                    return "%s.meta = %s; return (%s,)" % (names[0], names[1], names[0])
+                return "return (%s,)" % spec[3].format(*names, t=t, h=h)
+            self._intrinsic_block(e, spec, inline,
                                   lambda f, names: "return (%s := %s)(%s)" % (site, f, ", ".join(names)))
             self.tailcall_plain(e)
             self.indent -= 1
