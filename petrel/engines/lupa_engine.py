@@ -30,6 +30,7 @@ from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, Servi
                    limit_text, read_patterns, read_sandbox, request_values, resolve_module, response_from_fields,
                    response_from_flat, syntax_failure, header_list_error)
 from .instrument import InstrumentError, instrument
+from .lupa_calls import CallMaker
 from .request_data import DEFAULT_MAX_PARTS, RequestData
 
 try:
@@ -102,6 +103,7 @@ class LupaEngine(Engine):
         self.runtime_name = runtime_name
         self._instrumented: dict[tuple[bytes, bytes], bytes] = {}
         self._bytecode: dict[bytes, bytes] = {}
+        self._calls = CallMaker(log)
 
     @property
     def description(self) -> str:
@@ -254,45 +256,10 @@ class LupaEngine(Engine):
                 return state.fns["method_stub"](name.encode(), call_async, True)
             return state.fns["async_stub"](call_async)
 
-        invoke = export.bind(ctx)
-
-        def finish(value: Any) -> tuple:
-            kind = type(value)
-            if value is None:
-                return _OK
-            if kind in _PLAIN and (kind is not int or -2**63 <= value < 2**63):
-                return (True, value)
-            return results(state, value)
-
+        call = self._calls.sync_call(export, ctx, owner, lambda value: to_python(state, value),
+                                     lambda value: results(state, value))
         if method:
-            def call_method(target: Any = None, *args: Any) -> tuple:
-                if not isinstance(target, owner):
-                    return bad_self
-                try:
-                    for arg in args:
-                        if type(arg) not in _PLAIN:
-                            args = tuple(to_python(state, a) for a in args)
-                            break
-                    return finish(invoke(target, args))
-                except LuaRuntimeError as exc:
-                    return (False, str(exc).encode("utf-8", "surrogateescape"))
-                except Exception:
-                    log.error("library function '%s' failed", name, exc_info=True)
-                    return internal
-            return state.fns["method_stub"](name.encode(), call_method, False)
-
-        def call(*args: Any) -> tuple:
-            try:
-                for arg in args:
-                    if type(arg) not in _PLAIN:
-                        args = tuple(to_python(state, a) for a in args)
-                        break
-                return finish(invoke(None, args))
-            except LuaRuntimeError as exc:
-                return (False, str(exc).encode("utf-8", "surrogateescape"))
-            except Exception:
-                log.error("library function '%s' failed", name, exc_info=True)
-                return internal
+            return state.fns["method_stub"](name.encode(), call, False)
         return state.fns["sync_stub"](call)
 
     def _results(self, state: LupaState, value: Any) -> tuple:

@@ -178,26 +178,36 @@ class Export:
         return LuaRuntimeError(f"bad argument #{index} to '{self.name}' ({message})")
 
     def convert_args(self, args: tuple) -> list:
-        converted = []
         given = len(args)
-        for index, param in enumerate(self.params):
-            value = args[index] if index < given else None
-            if value is None:
-                if param.has_default:
-                    converted.append(param.default)
-                    continue
-                if param.optional or param.check is _check_any or param.check is _check_bool:
-                    converted.append(None if param.check is not _check_bool else False)
-                    continue
-            try:
-                converted.append(param.check(value))
-            except TypeError as exc:
-                raise self._arg_error(index + 1, f"{exc} expected, got {lua_type_name(value)}") from None
-            except ValueError as exc:
-                raise self._arg_error(index + 1, str(exc)) from None
+        converted = [self.convert_one(index, args[index] if index < given else None)
+                     for index in range(len(self.params))]
         if self.varargs:
             converted.extend(args[len(self.params):])
         return converted
+
+    def convert_one(self, index: int, value: Any) -> Any:
+        """The Python value of Lua argument ``index`` (from 0; nil is None), checked against its
+        parameter, or the LuaRuntimeError Lua would raise."""
+        param = self.params[index]
+        if value is None:
+            if param.has_default:
+                return param.default
+            if param.optional or param.check is _check_any:
+                return None
+            if param.check is _check_bool:
+                return False
+        try:
+            return param.check(value)
+        except TypeError as exc:
+            raise self._arg_error(index + 1, f"{exc} expected, got {lua_type_name(value)}") from None
+        except ValueError as exc:
+            raise self._arg_error(index + 1, str(exc)) from None
+
+    def param_kinds(self) -> list[type | None]:
+        """Each parameter's Python type among str, bytes, int, float, bool and dict, or None for
+        any value: what an engine needs to check the common arguments in line."""
+        kinds = {check: kind for kind, check in _CHECKERS.items()}
+        return [kinds.get(param.check) for param in self.params]
 
     def _arguments(self, ctx: "LibraryContext", target: Any, args: tuple) -> list:
         """The Python arguments: [self] [ctx] checked Lua arguments."""
