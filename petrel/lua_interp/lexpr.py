@@ -325,10 +325,13 @@ class ExpMixin:
 
     def _method_lookup(self, ob, on, r, k, desc):
         """obj.name for a method call; inlines the usual class pattern (__index table)."""
+        # a method is rarely the object's own field: a membership test first (a raw hit in the
+        # object, or a miss in the class, reads the object's field as before)
         mt, ix = self.temp(), self.temp()
-        return ("(%s if type(%s) is LuaTable and ((%s := %s.hash.get(%s)) is not None or ((%s := %s.meta) is not None "
-                "and type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None)) "
-                "else RT.index(%s, %s, %r))" % (r, ob, r, on, k, mt, on, ix, mt, r, ix, k, on, k, desc))
+        return ("(%s if type(%s) is LuaTable and (%s not in %s.hash and (%s := %s.meta) is not None "
+                "and type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None "
+                "or (%s := %s.hash.get(%s)) is not None) "
+                "else RT.index(%s, %s, %r))" % (r, ob, k, on, mt, on, ix, mt, r, ix, k, r, on, k, on, k, desc))
 
     def _stable_node(self, e):
         t = type(e)
