@@ -272,6 +272,26 @@ def test_idle_connection_closed_after_keepalive_timeout(srv):
     assert time.monotonic() - started < 9
 
 
+def test_idle_limit_counts_from_the_last_request_not_the_first(srv):
+    # keepalive-timeout is 2 s: requests 0.8 s apart for 3.2 s keep the connection, and it is
+    # closed about 2 s after the last answer, not at the first request's 2 s.
+    sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    for index in range(5):
+        if index:
+            time.sleep(0.8)
+        sock.sendall(f"GET /i{index} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        data = b""
+        while not data.endswith(f"root /i{index}".encode()):
+            chunk = sock.recv(65536)
+            assert chunk, f"closed before the answer to request {index}"
+            data += chunk
+        assert data.startswith(b"HTTP/1.1 200 ")
+    answered = time.monotonic()
+    assert sock.recv(10) == b""
+    assert 1.5 < time.monotonic() - answered < 6
+    sock.close()
+
+
 def test_not_found_without_route(start_server, http1_parser):
     service = {"b.lua": 'function bootstrap() petrel.add_route("/only", "h") end\n'
                         'function h(q, r) return r end\n'}

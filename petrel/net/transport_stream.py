@@ -10,7 +10,7 @@ it as it wraps anyio's) and the same guarantees, with a protocol of its own on t
 - reading stays on while fewer than :data:`HIGH_WATER` bytes wait to be read, and is paused above
   that until the reader has taken them down to :data:`LOW_WATER` (a client cannot make the server
   buffer more than that while a handler runs);
-- a receive that finds data waiting still passes through the loop once (anyio's checkpoint), so
+- a receive that finds data waiting still passes through the loop once (as anyio's checkpoint), so
   one connection's pipelined requests cannot keep the others from being served, and a cancelled
   task stops there;
 - a send returns once the kernel has taken the bytes (write buffer limit 0, as anyio sets it),
@@ -29,7 +29,6 @@ from collections import deque
 from typing import Any, Mapping
 
 import anyio
-import anyio.lowlevel
 from anyio.abc import ByteStream
 
 HIGH_WATER = 256 * 1024   # bytes waiting to be read at which the transport stops reading
@@ -37,45 +36,64 @@ LOW_WATER = 64 * 1024     # ... and at or below which it reads again
 
 
 class _Protocol(asyncio.Protocol):
-    __slots__ = ("transport", "queue", "queued", "readable", "writable", "exception", "at_eof",
-                 "lost", "paused")
+    __slots__ = ("transport", "queue", "queued", "reader", "writer", "writable", "exception",
+                 "at_eof", "lost", "paused")
 
     def __init__(self, transport: Any) -> None:
         self.transport = transport
         self.queue: deque[bytes] = deque()
         self.queued = 0
-        self.readable = asyncio.Event()
-        self.writable = asyncio.Event()
-        self.writable.set()
+        # The future a receive (``reader``) or a send (``writer``) waits on, if one waits: a bare
+        # future costs less than an asyncio.Event's wait for each read of a small request.
+        self.reader: asyncio.Future[None] | None = None
+        self.writer: asyncio.Future[None] | None = None
+        self.writable = True
         self.exception: BaseException | None = None
         self.at_eof = False
         self.lost = False
         self.paused = True   # anyio leaves the transport paused between its reads
 
+    def wake_reader(self) -> None:
+        reader = self.reader
+        if reader is not None:
+            self.reader = None
+            if not reader.done():
+                reader.set_result(None)
+
+    def wake_writer(self) -> None:
+        writer = self.writer
+        if writer is not None:
+            self.writer = None
+            if not writer.done():
+                writer.set_result(None)
+
     def data_received(self, data: bytes) -> None:
         self.queue.append(bytes(data))
         self.queued += len(data)
-        self.readable.set()
+        if self.reader is not None:
+            self.wake_reader()
         if self.queued > HIGH_WATER and not self.paused:
             self.paused = True
             self.transport.pause_reading()
 
     def eof_received(self) -> bool:
         self.at_eof = True
-        self.readable.set()
+        self.wake_reader()
         return True   # keep our side open: the answer may still be on its way
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self.lost = True
         self.exception = exc
-        self.readable.set()
-        self.writable.set()
+        self.writable = True
+        self.wake_reader()
+        self.wake_writer()
 
     def pause_writing(self) -> None:
-        self.writable.clear()
+        self.writable = False
 
     def resume_writing(self) -> None:
-        self.writable.set()
+        self.writable = True
+        self.wake_writer()
 
     def resume(self) -> None:
         if self.paused and not self.lost:
@@ -86,12 +104,13 @@ class _Protocol(asyncio.Protocol):
 class TransportStream(ByteStream):
     """The byte stream of one accepted connection, reading through :class:`_Protocol`."""
 
-    __slots__ = ("_stream", "_transport", "_protocol", "_closed", "_interrupted")
+    __slots__ = ("_stream", "_transport", "_protocol", "_closed", "_interrupted", "_loop")
 
     def __init__(self, stream: Any, transport: Any, protocol: _Protocol) -> None:
         self._stream = stream   # anyio's: its extra attributes, and its close
         self._transport = transport
         self._protocol = protocol
+        self._loop = asyncio.get_running_loop()
         self._closed = False
         self._interrupted = False
 
@@ -99,17 +118,21 @@ class TransportStream(ByteStream):
         """End the receive waiting now with EndOfStream (data already here is still returned):
         what a cancel scope around it would do, without the cost of one per receive."""
         self._interrupted = True
-        self._protocol.readable.set()
+        self._protocol.wake_reader()
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
         protocol = self._protocol
-        if protocol.queue:
-            await anyio.lowlevel.checkpoint()
-        elif not (protocol.at_eof or protocol.lost or self._closed or self._interrupted):
-            protocol.readable.clear()
-            protocol.resume()
-            await protocol.readable.wait()
         queue = protocol.queue
+        if queue:
+            await asyncio.sleep(0)   # (anyio's checkpoint on asyncio, without finding the backend)
+        elif not (protocol.at_eof or protocol.lost or self._closed or self._interrupted):
+            if protocol.paused:
+                protocol.resume()
+            reader = protocol.reader = self._loop.create_future()
+            try:
+                await reader
+            finally:
+                protocol.reader = None
         if not queue:
             if self._interrupted:
                 self._interrupted = False
@@ -130,18 +153,28 @@ class TransportStream(ByteStream):
 
     async def send(self, item: bytes) -> None:
         protocol = self._protocol
-        if not protocol.writable.is_set():
-            await protocol.writable.wait()
-        self._check_writable()
+        if not protocol.writable:
+            await self._wait_writable()
+        if self._closed or protocol.lost:
+            self._check_writable()
         try:
             self._transport.write(item)
         except RuntimeError as exc:
             if self._transport.is_closing():
                 raise anyio.BrokenResourceError from exc
             raise
-        if not protocol.writable.is_set():
-            await protocol.writable.wait()
+        if not protocol.writable:
+            await self._wait_writable()
             self._check_writable()
+
+    async def _wait_writable(self) -> None:
+        protocol = self._protocol
+        while not protocol.writable:
+            writer = protocol.writer = self._loop.create_future()
+            try:
+                await writer
+            finally:
+                protocol.writer = None
 
     def _check_writable(self) -> None:
         if self._closed:
@@ -157,8 +190,10 @@ class TransportStream(ByteStream):
 
     async def aclose(self) -> None:
         self._closed = True
-        self._protocol.readable.set()
-        self._protocol.writable.set()
+        protocol = self._protocol
+        protocol.writable = True
+        protocol.wake_reader()
+        protocol.wake_writer()
         await self._stream.aclose()
 
     @property
@@ -182,8 +217,6 @@ def take_over(stream: Any) -> Any:
     old.read_queue.clear()
     protocol.at_eof = bool(getattr(old, "is_at_eof", False))
     protocol.exception = getattr(old, "exception", None)
-    if protocol.queue or protocol.at_eof or protocol.exception is not None:
-        protocol.readable.set()
     if transport.is_closing():
         protocol.lost = True
     transport.set_protocol(protocol)

@@ -8,6 +8,11 @@ response) the connection is between requests until the next bytes arrive; a rece
 is the one a shutdown cuts short, and it ends like a peer that closed (EndOfStream). A ``101
 Switching Protocols`` hands the connection to HTTP/2, whose GOAWAY does the rest.
 
+The HTTP/1.1 loop itself takes the stream and the Connection out of the wrapper
+(:meth:`TrackedStream.unwrap`): it knows where it stands between requests, and reading and writing
+straight on the stream saves a layer per receive and per send. The wrapper remains for any other
+user of the stream.
+
 HTTP/2 connections (prior knowledge, ALPN h2) are not wrapped: ``server.stopping`` makes them
 send GOAWAY, finish the open streams and close.
 """
@@ -68,6 +73,11 @@ class TrackedStream(ByteStream):
         self._connection = connection
         self._between = False    # the first request's bytes are already read when this is made
         self._upgraded = False   # HTTP/2 after a 101: GOAWAY handles shutdown
+
+    def unwrap(self) -> tuple[Any, Connection]:
+        """The stream below and its Connection, for a user that tracks the requests itself (it then
+        makes its waits for a next request through :meth:`Connection.receive_idle`)."""
+        return self._stream, self._connection
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
         if self._between and not self._upgraded:
