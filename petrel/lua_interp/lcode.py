@@ -72,7 +72,7 @@ import re
 
 from . import lnodes as N
 from .ldebug import ChunkInfo, short_src
-from .lemit import TICK, Emitter, PyScope
+from .lemit import LOCAL_MARK, TICK, Emitter, PyScope
 from .lexpr import ExpMixin
 from .lflow import FlowMixin
 from .lintrinsics import IntrinsicMixin
@@ -106,6 +106,8 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         self.repeat_bodies = set()  # a repeat body's end is still in its locals' scope (until)
         self.close_depth = 0     # inside to-be-closed scopes of the current Lua function
         self.ndispatch = 0
+        self.lmarks = []         # (start, variables) of each local-scope mark (Emitter.mark_locals)
+        self.locvars = {}        # python function name -> ((lua name, python name, first, end line), ...)
 
     def compile_chunk(self, block):
         resolver = Resolver()
@@ -118,15 +120,59 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         self.emit("return %s" % fname)
         lines = ["def __chunk__(ENV, RT):", "    tick = 1"]
         linemap = [0, 0, 0]
+        defs = []       # the defs the next line is in: [indent, name, locals]
+        active = {}     # id(variable) -> its record while its scope is open
         for indent, text, lualine in outer.lines:
+            if text.startswith(LOCAL_MARK):
+                self._scope_mark(int(text[len(LOCAL_MARK):]), indent * 4, len(lines) + 1, defs, active)
+                continue
             for sub in text.split("\n"):
-                lines.append("    " * indent + sub)
+                line = "    " * indent + sub
+                stripped = line.lstrip(" ")
+                if stripped:
+                    at = len(line) - len(stripped)
+                    if defs and defs[-1][0] >= at:
+                        self._close_defs(at, len(lines) + 1, defs, active)
+                    if stripped.startswith("def "):
+                        defs.append([at, stripped[4:stripped.index("(")], [], len(lines) + 1])
+                lines.append(line)
                 linemap.append(lualine)
                 if sub.endswith(tuple("0123456789")) and "#@" in sub:  # see Compiler.call
                     m = _LINE_MARK.search(sub)
                     if m is not None:
                         lualine = int(m.group(1))
+        self._close_defs(-1, len(lines) + 1, defs, active)
         return "\n".join(lines) + "\n", linemap
+
+    def _scope_mark(self, n, at, lineno, defs, active):
+        """A local-scope mark at column `at` before line `lineno`: open or close its locals'
+        records, each in the innermost def around the mark."""
+        self._close_defs(at, lineno, defs, active)
+        start, variables = self.lmarks[n]
+        if start == "params":  # active from the def line on, where a call hook sees the frame
+            lineno = defs[-1][3]
+        for v in variables:
+            if start:
+                rec = [v.name, v.pyname, lineno, None, id(v)]
+                defs[-1][2].append(rec)
+                active[id(v)] = rec
+            else:
+                rec = active.pop(id(v), None)
+                if rec is not None:
+                    rec[3] = lineno
+
+    def _close_defs(self, at, lineno, defs, active):
+        """The defs indented at column `at` or deeper end before line `lineno`; so do the scopes
+        of their locals."""
+        while defs and defs[-1][0] >= at:
+            _, name, recs, _ = defs.pop()
+            for rec in recs:
+                if rec[3] is None:
+                    rec[3] = lineno
+                    if active.get(rec[4]) is rec:
+                        del active[rec[4]]
+            if recs:
+                self.locvars[name] = tuple((r[0], r[1], r[2], r[3]) for r in recs)
 
     def function(self, f, is_main=False, pyname=None):
         """Emit a nested def for Lua function f; returns its Python name."""
@@ -148,6 +194,7 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         for v in f.vars:
             v.pyscope = scope
         self.line = f.line
+        self.mark_locals("params", f.vars)
         if f.info or self._has_loops(f.body):
             scope.nonlocals.add("tick")
             self.emit(TICK)
@@ -207,5 +254,6 @@ def compile_chunk(block, chunkname: str, text: str | None = None):
         raise LuaSyntaxError("%s:%d: %s" % (c.short_src, e.line, e.msg)) from None
     info = ChunkInfo(chunkname, c.short_src, linemap, c.funcs, c.callsites, src.split("\n"), c.upvals)
     info.source = text
+    info.locvars = c.locvars
     info.spans = c.spans
     return src, info

@@ -11,18 +11,21 @@ from .ldebug import (HANDLED_ERRORS, LIB_CODES, _info, call_site_at, is_block_fr
 from .lobject import LuaError, LuaTable, tostr_number, type_name
 
 
-def _lua_frames(start):
+def _lua_frames(start, blocks=None):
     """Lua-visible frames from start outwards: Lua functions and library functions.
 
     A __close metamethod run for an error is called, in Lua, by the protected call that
     caught it, the functions in between being gone: so are they here.  xpcall's message
     handler runs on top of the frames of the error it handles: they come between the
-    handler's and xpcall's."""
+    handler's and xpcall's.  A Lua function may run some of its blocks as nested Python
+    functions: given a dict, blocks maps each Lua function's frame to those running, innermost
+    first."""
     from .lvm import Runtime
     close_code = Runtime.close.__code__
     f = start
     unwound = False
     jumps = {}
+    pending = []
     while f is not None:
         if HANDLED_ERRORS and f in HANDLED_ERRORS:
             done = jumps.get(f, 0)
@@ -31,6 +34,7 @@ def _lua_frames(start):
                 jumps[f] = done + 1
                 f = raised[-1 - done]
                 unwound = False
+                pending = []
                 continue
         if f.f_code is close_code and f.f_locals.get("exc") is not None:
             unwound = True
@@ -39,9 +43,15 @@ def _lua_frames(start):
                 unwound = False
                 yield f
         elif _info(f) is not None and not is_block_frame(f):
+            if blocks is not None:
+                blocks[f] = pending
+                pending = []
             yield f
         elif f.f_code in LIB_CODES:
+            pending = []
             yield f
+        elif blocks is not None and _info(f) is not None:
+            pending.append(f)
         f = f.f_back
 
 
@@ -138,6 +148,140 @@ def db_getinfo(*args):
         t.rawset("isvararg", bool(code and code.co_flags & 0x04))
         return (t,)
     arg_error(1, "getinfo", "function or level expected")
+
+
+def _level(co, level, fname, argn):
+    """The frames of the function at a level of the running code (or of coroutine co): the
+    Lua function's frame and those of its blocks running, outermost first; None for a library
+    function; an error when there is no such level.  As debug.getinfo counts, level 1 is the
+    function calling the debug function (of a suspended coroutine: level 0 is its yield)."""
+    from .lcorolib import running_coroutine
+    blocks = {}
+    if co is None or co is running_coroutine():
+        frames = list(_lua_frames(sys._getframe(3), blocks))
+        index = level - 1
+    else:
+        top = sys._current_frames().get(co.thread.ident) if co.thread is not None else None
+        frames = list(_lua_frames(top, blocks)) if top is not None else []
+        index = level
+    if level < 0 or index >= len(frames):
+        arg_error(argn, fname, "level out of range")
+    if index < 0:
+        return None
+    f = frames[index]
+    if _info(f) is None:
+        return None
+    return [f] + blocks.get(f, [])[::-1]
+
+
+def _active_locals(frames):
+    """(lua name, frame, python name or None) of each active local, in Lua's order."""
+    out = []
+    for f in frames:
+        line = f.f_lineno or 0
+        for name, pyname, first, end in _info(f).locvars.get(f.f_code.co_name, ()):
+            if first <= line < end:
+                out.append((name, f, pyname))
+    return out
+
+
+def _vararg(frames):
+    """The frame and the extra arguments of a vararg Lua function (None if not vararg)."""
+    f = frames[0]
+    if not f.f_code.co_flags & 0x04 or "VA" not in f.f_code.co_varnames + f.f_code.co_cellvars:
+        return None, None
+    va = f.f_locals.get("VA")
+    return f, va if type(va) is tuple else ()
+
+
+_UNSET = object()
+
+
+def _local_slot(args, fname):
+    """(name, frame, python name, vararg index) of getlocal/setlocal's local, or None."""
+    co, args = _thread_arg(args)
+    argn = 1 if co is None else 2
+    level = args[0] if args else NOVALUE
+    level = check_integer(level, argn, fname)
+    n = check_integer(args[1] if len(args) > 1 else NOVALUE, argn + 1, fname)
+    frames = _level(co, level, fname, argn)
+    if frames is None:
+        return None
+    if n < 0:
+        f, va = _vararg(frames)
+        if f is None or -n > len(va):
+            return None
+        return "(vararg)", f, "VA", -n - 1
+    locs = _active_locals(frames)
+    if not 1 <= n <= len(locs):
+        return None
+    name, f, pyname = locs[n - 1]
+    return name, f, pyname, None
+
+
+def db_getlocal(*args):
+    co, rest = _thread_arg(args)
+    fn = rest[0] if rest else NOVALUE
+    if type(fn) is FunctionType or callable(fn) and type(fn) is not LuaTable and type(fn) is not UpvalueId:
+        argn = 1 if co is None else 2
+        n = check_integer(rest[1] if len(rest) > 1 else NOVALUE, argn + 1, "getlocal")
+        return (_param_name(fn, n),)
+    slot = _local_slot(args, "getlocal")
+    if slot is None:
+        return (None,)
+    name, f, pyname, va_index = slot
+    if pyname is None:
+        return (name, None)
+    value = f.f_locals.get(pyname)
+    if va_index is not None:
+        value = value[va_index]
+    return (name, value)
+
+
+def _param_name(fn, n):
+    """The name of the n-th parameter of a Lua function (None for a library function)."""
+    g = getattr(fn, "__globals__", None)
+    info = g.get("__luachunk__") if g else None
+    code = getattr(fn, "__code__", None)
+    if info is None or code is None or not 1 <= n <= code.co_argcount:
+        return None
+    pyname = code.co_varnames[n - 1]
+    for name, py, _, _ in info.locvars.get(code.co_name, ()):
+        if py == pyname:
+            return name
+    return None
+
+
+def db_setlocal(*args):
+    co, rest = _thread_arg(args)
+    if len(rest) < 3:
+        check_integer(rest[0] if rest else NOVALUE, 1 if co is None else 2, "setlocal")
+        check_integer(rest[1] if len(rest) > 1 else NOVALUE, 2 if co is None else 3, "setlocal")
+        arg_error(3 if co is None else 4, "setlocal", "value expected")
+    value = rest[2]
+    slot = _local_slot(args, "setlocal")
+    if slot is None:
+        return (None,)
+    name, f, pyname, va_index = slot
+    if pyname is not None:
+        if va_index is not None:
+            va = list(f.f_locals.get(pyname))
+            va[va_index] = value
+            value = tuple(va)
+        _set_frame_local(f, pyname, value)
+    return (name,)
+
+
+def _set_frame_local(f, pyname, value):
+    """Assign a variable of a running (suspended) Python frame, a cell's content if a closure
+    shares it: before 3.13, f_locals is a copy written back with PyFrame_LocalsToFast; since,
+    a proxy writing through (PEP 667)."""
+    if sys.version_info >= (3, 13):
+        f.f_locals[pyname] = value
+        return
+    import ctypes
+    f.f_locals[pyname] = value
+    ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(f), ctypes.c_int(0))
 
 
 @needs_runtime
@@ -341,6 +485,8 @@ DB_FUNCS = {
     "getmetatable": db_getmetatable,
     "setmetatable": db_setmetatable,
     "getregistry": db_getregistry,
+    "getlocal": db_getlocal,
+    "setlocal": db_setlocal,
     "getupvalue": db_getupvalue,
     "setupvalue": db_setupvalue,
     "upvalueid": db_upvalueid,

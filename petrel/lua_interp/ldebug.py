@@ -30,7 +30,7 @@ class ChunkInfo:
     """What the debugger knows about one compiled chunk."""
 
     __slots__ = ("chunkname", "short_src", "linemap", "funcs", "callsites", "source_lines", "upvals",
-                 "source", "spans")
+                 "source", "spans", "locvars")
 
     def __init__(self, chunkname, short_src, linemap, funcs, callsites, source_lines, upvals=None):
         self.chunkname = chunkname
@@ -42,6 +42,9 @@ class ChunkInfo:
         self.upvals = upvals or {}      # python function name -> ((lua name, python name), ...)
         self.source = None              # the chunk's Lua text (for string.dump)
         self.spans = {}                 # python function name -> (text span, line, is_method)
+        # python function name -> ((lua name, python name or None, first line, end line), ...):
+        # its locals in declaration order, each active from its first line to before its end
+        self.locvars = {}
 
     def lua_line(self, pyline):
         lm = self.linemap

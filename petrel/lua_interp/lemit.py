@@ -47,6 +47,18 @@ CONSTS = (N.Nil, N.TrueExp, N.FalseExp, N.Number, N.String)
 # (>= 1), so the counter hits exactly zero.  Five bytecodes.
 TICK = "if not (tick := tick - 1): tick = RT.tick()"
 
+# A local's scope, for the debugger (debug.getlocal): a comment line "#:L<n>" where the locals
+# of record n become active or stop being so; lcode drops these lines from the Python source,
+# keeping their line numbers as data beside the functions (ChunkInfo.locvars).
+LOCAL_MARK = "#:L"
+
+
+class ForState:
+    """The hidden locals of a for loop, named "(for state)" as Lua 5.4's are (no Python variable)."""
+    __slots__ = ()
+    name = "(for state)"
+    pyname = None
+
 
 class Emitter:
     """Output primitives of the Compiler (its state is set up by lcode.Compiler.__init__)."""
@@ -57,6 +69,36 @@ class Emitter:
     def temp(self):
         self.scope.ntemps += 1
         return "_%d" % self.scope.ntemps
+
+    def mark_locals(self, start, vars):
+        """The locals vars are active (start true: True, or "params" for a function's parameters)
+        or not (start False) from the next emitted line on."""
+        if vars:
+            self.lmarks.append((start, tuple(vars)))
+            self.scope.lines.append((self.indent, "%s%d" % (LOCAL_MARK, len(self.lmarks) - 1), self.line))
+
+    def block_locals(self, stats):
+        """The locals a block's statements declare (Lua 5.4's compile-time constants are none)."""
+        out = []
+        for s in stats:
+            t = type(s)
+            if t is N.Local:
+                out.extend(self.declared(s))
+            elif t is N.LocalFunction:
+                out.append(s.vinfo)
+        return out
+
+    @staticmethod
+    def declared(s):
+        """The variables a local statement declares, but a compile-time constant: as in Lua 5.4,
+        a last <const> variable given a literal, as many values as variables."""
+        v = s.vars[-1]
+        if v.attrib != "const" or len(s.exps) != len(s.vars):
+            return s.vars
+        e = s.exps[-1]
+        while type(e) is N.UnOp and e.op == "-" and type(e.a) in (N.Number, N.UnOp):
+            e = e.a
+        return s.vars[:-1] if type(e) in CONSTS else s.vars
 
     def site(self, desc):
         self.nsites += 1

@@ -6,7 +6,7 @@ construct the code is in.
 from __future__ import annotations
 
 from . import lnodes as N
-from .lemit import TICK, Loop, PyScope
+from .lemit import TICK, ForState, Loop, PyScope
 from .lresolve import CompileError
 
 
@@ -36,6 +36,8 @@ class FlowMixin:
                 self.stats(stats, 0)
         finally:
             self.labels_stack.pop()
+        if id(stats) not in self.repeat_bodies:  # a repeat's locals last until its condition
+            self.mark_locals(False, self.block_locals(stats))
 
     def _check_jumps_into_scope(self, stats, labels):
         """A forward goto may not jump into the scope of a local, unless the label ends the block."""
@@ -83,6 +85,7 @@ class FlowMixin:
             s = stats[i]
             if type(s) is N.Local and "close" in s.attribs:
                 self.local(s)
+                self.mark_locals(True, s.vars)
                 v = s.vars[s.attribs.index("close")]
                 self.emit("RT.check_close(%s, %r)" % (v.pyname, v.name))
                 self.emit("try:")
@@ -98,6 +101,10 @@ class FlowMixin:
                 self.indent -= 1
                 return
             self.stat(s)
+            if type(s) is N.Local:
+                self.mark_locals(True, self.declared(s))
+            elif type(s) is N.LocalFunction:
+                self.mark_locals(True, (s.vinfo,))
 
     @staticmethod
     def _captured_locals(stats) -> bool:
@@ -323,6 +330,8 @@ class FlowMixin:
         c = self.exp(s.step).code if s.step is not None else "1"
         v = s.vinfo
         v.pyscope = self.scope
+        states = (ForState(), ForState(), ForState())
+        self.mark_locals(True, states)
         if s.fresh:
             it = self.temp()
             self.emit("for %s in RT.numfor(%s, %s, %s):" % (it, a, b, c))
@@ -333,6 +342,7 @@ class FlowMixin:
             self.indent += 1
             self.loop_body(s, s.body, [])
         self.indent -= 1
+        self.mark_locals(False, states)
 
     def st_GenFor(self, s):
         vals = self.explist_tuple(s.exps)
@@ -346,6 +356,8 @@ class FlowMixin:
         else:
             target = ", ".join(v.pyname for v in s.vars)
             pairs = []
+        states = (ForState(), ForState(), ForState(), ForState())
+        self.mark_locals(True, states)
         self.emit("for %s in RT.genfor(%d, *%s):" % (target, n, vals))
         self.indent += 1
         # the loop may have a closing value: as in Lua 5.4, no call in its body is a tail call
@@ -353,17 +365,23 @@ class FlowMixin:
         self.loop_body(s, s.body, pairs)
         self.close_depth -= 1
         self.indent -= 1
+        self.mark_locals(False, states)
 
     def loop_body(self, node, body, fresh_pairs, until=None):
         """Emit a loop body; as a nested function when it needs fresh bindings."""
         cont_label = self._trailing_label(body) if until is None else None
         if cont_label is not None:
             self._mark_continue_gotos(body, cont_label)
+        t = type(node)
+        loopvars = (node.vinfo,) if t is N.NumFor else node.vars if t is N.GenFor else ()
         if not node.fresh:
             self.loops.append(Loop("lua", node, cont_label))
+            self.mark_locals(True, loopvars)
             self.block(body)
             if until is not None:
                 self.emit("if %s: break" % self.truth_scoped(until, body))
+                self.mark_locals(False, self.block_locals(body))
+            self.mark_locals(False, loopvars)
             self.emit("pass")
             self.loops.pop()
             return
@@ -379,9 +397,12 @@ class FlowMixin:
         self.scope = scope
         self.indent = 1
         self.loops = parent_loops + [Loop("blk", node, cont_label)]
+        self.mark_locals(True, loopvars)
         self.block(body)
         if until is not None:
             self.emit("if %s: return BRK" % self.truth_scoped(until, body))
+            self.mark_locals(False, self.block_locals(body))
+        self.mark_locals(False, loopvars)
         self.emit("return None")
         lines = scope.lines
         self.scope, self.indent, self.loops = parent_scope, parent_indent, parent_loops
