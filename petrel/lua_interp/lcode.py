@@ -107,7 +107,7 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         self.close_depth = 0     # inside to-be-closed scopes of the current Lua function
         self.ndispatch = 0
         self.lmarks = []         # (start, variables) of each local-scope mark (Emitter.mark_locals)
-        self.locvars = {}        # python function name -> ((lua name, python name, first, end line), ...)
+        self.locvars = {}        # python function name -> ((lua name, python name, first, end line, isint), ...)
 
     def compile_chunk(self, block):
         resolver = Resolver()
@@ -126,16 +126,14 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
             if text.startswith(LOCAL_MARK):
                 self._scope_mark(int(text[len(LOCAL_MARK):]), indent * 4, len(lines) + 1, defs, active)
                 continue
+            if text:  # where the defs start and end (the lines of one text are of one statement)
+                at = indent * 4
+                if defs and defs[-1][0] >= at:
+                    self._close_defs(at, len(lines) + 1, defs, active)
+                if text.startswith("def "):
+                    defs.append([at, text[4:text.index("(")], [], len(lines) + 1])
             for sub in text.split("\n"):
-                line = "    " * indent + sub
-                stripped = line.lstrip(" ")
-                if stripped:
-                    at = len(line) - len(stripped)
-                    if defs and defs[-1][0] >= at:
-                        self._close_defs(at, len(lines) + 1, defs, active)
-                    if stripped.startswith("def "):
-                        defs.append([at, stripped[4:stripped.index("(")], [], len(lines) + 1])
-                lines.append(line)
+                lines.append("    " * indent + sub)
                 linemap.append(lualine)
                 if sub.endswith(tuple("0123456789")) and "#@" in sub:  # see Compiler.call
                     m = _LINE_MARK.search(sub)
@@ -148,12 +146,12 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         """A local-scope mark at column `at` before line `lineno`: open or close its locals'
         records, each in the innermost def around the mark."""
         self._close_defs(at, lineno, defs, active)
-        start, variables = self.lmarks[n]
+        start, variables, ints = self.lmarks[n]
         if start == "params":  # active from the def line on, where a call hook sees the frame
             lineno = defs[-1][3]
-        for v in variables:
+        for v, isint in zip(variables, ints):
             if start:
-                rec = [v.name, v.pyname, lineno, None, id(v)]
+                rec = [v.name, v.pyname, lineno, None, id(v), isint]
                 defs[-1][2].append(rec)
                 active[id(v)] = rec
             else:
@@ -172,7 +170,7 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
                     if active.get(rec[4]) is rec:
                         del active[rec[4]]
             if recs:
-                self.locvars[name] = tuple((r[0], r[1], r[2], r[3]) for r in recs)
+                self.locvars[name] = tuple((r[0], r[1], r[2], r[3], r[5]) for r in recs)
 
     def function(self, f, is_main=False, pyname=None):
         """Emit a nested def for Lua function f; returns its Python name."""

@@ -175,13 +175,13 @@ def _level(co, level, fname, argn):
 
 
 def _active_locals(frames):
-    """(lua name, frame, python name or None) of each active local, in Lua's order."""
+    """(lua name, frame, python name or None, isint) of each active local, in Lua's order."""
     out = []
     for f in frames:
         line = f.f_lineno or 0
-        for name, pyname, first, end in _info(f).locvars.get(f.f_code.co_name, ()):
+        for name, pyname, first, end, isint in _info(f).locvars.get(f.f_code.co_name, ()):
             if first <= line < end:
-                out.append((name, f, pyname))
+                out.append((name, f, pyname, isint))
     return out
 
 
@@ -198,7 +198,7 @@ _UNSET = object()
 
 
 def _local_slot(args, fname):
-    """(name, frame, python name, vararg index) of getlocal/setlocal's local, or None."""
+    """(name, frame, python name, vararg index, isint) of getlocal/setlocal's local, or None."""
     co, args = _thread_arg(args)
     argn = 1 if co is None else 2
     level = args[0] if args else NOVALUE
@@ -211,12 +211,12 @@ def _local_slot(args, fname):
         f, va = _vararg(frames)
         if f is None or -n > len(va):
             return None
-        return "(vararg)", f, "VA", -n - 1
+        return "(vararg)", f, "VA", -n - 1, False
     locs = _active_locals(frames)
     if not 1 <= n <= len(locs):
         return None
-    name, f, pyname = locs[n - 1]
-    return name, f, pyname, None
+    name, f, pyname, isint = locs[n - 1]
+    return name, f, pyname, None, isint
 
 
 def db_getlocal(*args):
@@ -229,7 +229,7 @@ def db_getlocal(*args):
     slot = _local_slot(args, "getlocal")
     if slot is None:
         return (None,)
-    name, f, pyname, va_index = slot
+    name, f, pyname, va_index, _ = slot
     if pyname is None:
         return (name, None)
     value = f.f_locals.get(pyname)
@@ -246,7 +246,7 @@ def _param_name(fn, n):
     if info is None or code is None or not 1 <= n <= code.co_argcount:
         return None
     pyname = code.co_varnames[n - 1]
-    for name, py, _, _ in info.locvars.get(code.co_name, ()):
+    for name, py, _, _, _ in info.locvars.get(code.co_name, ()):
         if py == pyname:
             return name
     return None
@@ -262,7 +262,10 @@ def db_setlocal(*args):
     slot = _local_slot(args, "setlocal")
     if slot is None:
         return (None,)
-    name, f, pyname, va_index = slot
+    name, f, pyname, va_index, isint = slot
+    if isint and type(value) is not int:
+        # the compiled code there does integer arithmetic on it with no type test
+        arg_error(3 if co is None else 4, "setlocal", "integer expected: local '%s' holds only integers" % name)
     if pyname is not None:
         if va_index is not None:
             va = list(f.f_locals.get(pyname))

@@ -42,8 +42,9 @@ class ChunkInfo:
         self.upvals = upvals or {}      # python function name -> ((lua name, python name), ...)
         self.source = None              # the chunk's Lua text (for string.dump)
         self.spans = {}                 # python function name -> (text span, line, is_method)
-        # python function name -> ((lua name, python name or None, first line, end line), ...):
+        # python function name -> ((lua name, python name or None, first line, end line, isint), ...):
         # its locals in declaration order, each active from its first line to before its end
+        # (isint: the compiled code there takes it to hold an integer)
         self.locvars = {}
 
     def lua_line(self, pyline):

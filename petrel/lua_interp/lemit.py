@@ -74,7 +74,8 @@ class Emitter:
         """The locals vars are active (start true: True, or "params" for a function's parameters)
         or not (start False) from the next emitted line on."""
         if vars:
-            self.lmarks.append((start, tuple(vars)))
+            # (an integer version of a function marks its locals while they are integers)
+            self.lmarks.append((start, tuple(vars), tuple(getattr(v, "isint", False) for v in vars)))
             self.scope.lines.append((self.indent, "%s%d" % (LOCAL_MARK, len(self.lmarks) - 1), self.line))
 
     def block_locals(self, stats):
