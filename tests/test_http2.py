@@ -577,6 +577,61 @@ def test_static_files_stream_over_http2(start_server, tmp_path):
     assert "Traceback" not in server.log()
 
 
+def test_answers_that_finish_together_are_all_sent_whole(shared_server):
+    """Many streams opened in one write (and a PING among them) finish in the same loop turn; their
+    answers leave together, each stream's frames whole and in order, the PING answered."""
+    client = RawH2(shared_server.port)
+    try:
+        streams = []
+        for n in range(30):
+            stream_id = client.conn.get_next_available_stream_id()
+            path = "/fast" if n % 3 else f"/big?kib={n + 1}"
+            client.responses[stream_id] = client._new()
+            client.conn.send_headers(stream_id, [(b":method", b"GET"), (b":scheme", b"http"),
+                                                 (b":authority", b"localhost"), (b":path", path.encode())],
+                                     end_stream=True)
+            streams.append((stream_id, n))
+            if n == 15:
+                client.conn.ping(b"midwayyy")
+        client.flush()   # one write
+        for stream_id, n in streams:
+            response = client.response(stream_id)
+            assert response["status"] == 200 and response["reset"] is None
+            body = bytes(response["body"])
+            if n % 3:
+                assert body == b"fast"
+            else:
+                assert body == b"0123456789abcdef" * (64 * (n + 1))
+                assert response["headers"]["content-length"] == str(len(body))
+        assert bytes(client.get("/fast")["body"]) == b"fast"
+    finally:
+        client.close()
+
+
+def test_a_client_that_stops_reading_is_dropped_after_keepalive_timeout(start_server):
+    """Answers wait for the writer; a write the peer does not take within keepalive-timeout ends
+    the connection, its streams are cancelled, and their Lua states go back."""
+    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.keepalive-timeout=1", statebuffer=2)
+    codes = h2.settings.SettingCodes
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=READ_TIMEOUT)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client = RawH2(server.port, sock=sock, settings={codes.INITIAL_WINDOW_SIZE: (1 << 31) - 1})
+    try:
+        client.conn.increment_flow_control_window((1 << 31) - 1 - 65535)
+        for _ in range(3):
+            client.request("/big?kib=16384")   # 16 MiB each, never read
+        server.wait_for_log(r"a write not taken within 1(\.0)?s, closing", timeout=20)
+    finally:
+        client.close()
+    # The server and its Lua states are fine.
+    other = RawH2(server.port)
+    try:
+        for _ in range(3):
+            assert bytes(other.get("/fast")["body"]) == b"fast"
+    finally:
+        other.close()
+
+
 # -- cancelling streams ------------------------------------------------------------------------------
 def test_rst_stream_cancels_the_handler(start_server, engine):
     server = start_server(SERVICE, engine, statebuffer=2)
@@ -602,6 +657,25 @@ def test_rst_stream_cancels_the_handler(start_server, engine):
     with h2_client(server) as other:
         assert other.get("/fast").content == b"fast"
     assert "Traceback" not in server.log()
+
+
+def test_connection_gone_mid_handler_cancels_its_streams(start_server, engine):
+    server = start_server(SERVICE, engine, statebuffer=2)
+    client = RawH2(server.port)
+    try:
+        for n in range(3):
+            client.request(f"/slow?ms=20000&n={n}")
+        server.wait_for_log(r"(?s)(slow started.*){3}")
+    finally:
+        client.close()
+    match = server.wait_for_log(r"ended with (\d+) streams unanswered, their handlers cancelled "
+                                r"\(Lua states in use: (\d+)\)")
+    assert match.groups() == ("3", "0")
+    other = RawH2(server.port)
+    try:
+        assert bytes(other.get("/slow?ms=10")["body"]) == b"slow"
+    finally:
+        other.close()
 
 
 def test_client_gone_mid_handler(shared_server):

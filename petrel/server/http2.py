@@ -2,21 +2,27 @@
 
 One task reads frames and feeds them to the protocol; every request runs in a task of its own (its
 fiber) through :meth:`petrel.server.app.Server.dispatch`, so a slow handler delays only its stream.
-A client's RST_STREAM cancels that stream's task; the handler's Lua state goes back to the state
-buffer in ``dispatch``'s ``finally``.
+A stream's task is a plain asyncio task with one cancel scope of its own (an anyio task in the
+connection's task group would cost a second scope, an event and the group's bookkeeping per
+request); the connection cancels and awaits the ones still running when it ends. A client's
+RST_STREAM cancels that stream's scope; the handler's Lua state goes back to the state buffer in
+``dispatch``'s ``finally``.
 
-Writes: the protocol object queues bytes, and :meth:`HTTP2Connection._flush` sends whatever is queued
-under one lock, shielded from cancellation, so that frames leave in the order they were made and a
-cancelled stream never tears a frame in half. A response body is sent within the peer's
-flow-control windows; a stream whose window is empty waits for the WINDOW_UPDATE that opens it.
+Writes: the protocol object queues whole frames, and one writer task sends whatever is queued, so
+frames leave in the order they were made and a cancelled stream never tears a frame in half. A
+stream that has queued its answer only wakes the writer, which runs after every task ready in the
+same loop turn: the answers of the streams that finished together leave in one write. Whoever must
+know that its bytes are out (the reader, a body over FLUSH_SIZE, the last GOAWAY) waits in
+:meth:`HTTP2Connection._flush`. A response body is sent within the peer's flow-control windows; a
+stream whose window is empty waits for the WINDOW_UPDATE that opens it.
 
 Abuse: the protocol object counts resets and control frames and bounds header blocks (see
 ``protocol/http2_guard.py``); over a limit it queues GOAWAY ENHANCE_YOUR_CALM, and the loop sends it,
 cancels every stream and closes after a short lingering drain. A stream reset before its task first
 runs never calls its handler. The server's own output is bounded too: the reader does not read
-again until what the last bytes made it queue (PING and SETTINGS ACKs, 400s, resets) is written,
-so a client that does not read stops being read, and a write that cannot finish within
-keepalive-timeout ends the connection.
+again until what the last bytes made it queue (PING and SETTINGS ACKs, 400s, resets) is written and
+no write is under way, so a client that does not read stops being read, and a write that cannot
+finish within keepalive-timeout ends the connection.
 
 Shutdown: when the server stops (``server.stopping``), the connection sends GOAWAY naming the last
 stream it will serve, refuses newer streams, lets the open ones finish, then closes.
@@ -24,7 +30,9 @@ stream it will serve, refuses newer streams, lets the open ones finish, then clo
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import time
 from typing import Any
 
@@ -54,14 +62,15 @@ def new_protocol(config: Any) -> HTTP2Protocol:
 
 
 class _Stream:
-    """A request being served: its task's cancel scope and the event its sender waits on (made only
-    when a send window is empty, which most responses never meet)."""
+    """A request being served: its task, the task's cancel scope and the event its sender waits on
+    (made only when a send window is empty, which most responses never meet)."""
 
-    __slots__ = ("stream_id", "scope", "window")
+    __slots__ = ("stream_id", "scope", "task", "window")
 
     def __init__(self, stream_id: int) -> None:
         self.stream_id = stream_id
         self.scope = anyio.CancelScope()
+        self.task: asyncio.Task | None = None
         self.window: anyio.Event | None = None
 
 
@@ -105,33 +114,60 @@ class HTTP2Connection:
         self.timeout = server.config.server_keepalive_timeout
         self.body_timeout = server.config.server_body_timeout
         self._streams: dict[int, _Stream] = {}
-        self._write_lock = anyio.Lock()
         self._tg: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # The writer: woken by _write_soon; _out holds bytes taken from the protocol ahead of a
+        # frame made outside it (the graceful GOAWAY); _waiters are _flush calls waiting for it.
+        self._wake = asyncio.Event()
+        self._out: list[bytes] = []
+        self._waiters: list[asyncio.Future] = []
+        self._sending = False
+        self._ended = False   # the task group is gone: no more tasks in it
         self._going_away = False
         self._last_stream_id = 0
         self._finishing = False
         self._failed = False   # we sent GOAWAY for an error the client made
 
     async def run(self, first_bytes: bytes, upgraded: Request | None) -> None:
+        self._loop = asyncio.get_running_loop()
         try:
-            async with anyio.create_task_group() as tg:
-                self._tg = tg
-                if upgraded is not None:
-                    self._start(1, upgraded)
-                tg.start_soon(self._go_away_on, self.server.stopping)
-                await self._read(first_bytes)
-                # The reader is done: the peer left or broke the protocol; nobody can be answered.
-                tg.cancel_scope.cancel()
+            try:
+                async with anyio.create_task_group() as tg:
+                    self._tg = tg
+                    tg.start_soon(self._writer)
+                    if upgraded is not None:
+                        self._start(1, upgraded)
+                    tg.start_soon(self._go_away_on, self.server.stopping)
+                    await self._read(first_bytes)
+                    # The reader is done: the peer left or broke the protocol; nobody can be answered.
+                    tg.cancel_scope.cancel()
+            finally:
+                self._ended = True
+                await self._cancel_streams()
             if self._failed:
                 await self._linger()
         except _DISCONNECTS:
             pass
         except ExceptionGroup as group:
-            # A stream's task met the peer's going away (writing its answer): that ends the
-            # connection as a disconnect does; anything else is still an error.
+            # A task met the peer's going away: that ends the connection as a disconnect does;
+            # anything else is still an error.
             _, rest = group.split(_DISCONNECTS)
             if rest is not None:
                 raise rest from None
+
+    async def _cancel_streams(self) -> None:
+        """Cancel the streams still being served and wait for them (their Lua states go back)."""
+        if not self._streams:
+            return
+        tasks = []
+        for active in self._streams.values():
+            active.scope.cancel()
+            tasks.append(active.task)
+        with anyio.CancelScope(shield=True):
+            await asyncio.wait(tasks)
+        buffer = self.server.buffer
+        log.debug("HTTP/2 connection from %s ended with %d streams unanswered, their handlers cancelled "
+                  "(Lua states in use: %d)", self.remote[0], len(tasks), buffer.in_use if buffer else 0)
 
     async def _linger(self) -> None:
         """Read and drop the client's input for a moment after an error GOAWAY, then let it close.
@@ -232,7 +268,7 @@ class HTTP2Connection:
     def _start(self, stream_id: int, request: Request) -> None:
         active = _Stream(stream_id)
         self._streams[stream_id] = active
-        self._tg.start_soon(self._serve_stream, active, request)
+        active.task = self._loop.create_task(self._serve_stream(active, request))
 
     async def _serve_stream(self, active: _Stream, request: Request) -> None:
         stream_id = active.stream_id
@@ -253,14 +289,14 @@ class HTTP2Connection:
                 self.protocol.send_error(stream_id, exc.status, request.method)
             except h2.exceptions.ProtocolError:
                 pass   # the connection is closing: nobody to answer
-            await self._flush()
+            self._write_soon()
         except Exception:
             log.exception("HTTP/2 stream %d: %s %s failed", stream_id, request.method, request.path)
             self.protocol.reset_stream(stream_id, ErrorCodes.INTERNAL_ERROR)
-            await self._flush()
+            self._write_soon()
         finally:
             del self._streams[stream_id]
-            if active.scope.cancel_called:
+            if active.scope.cancel_called and not self._ended:
                 buffer = self.server.buffer
                 log.debug("HTTP/2 stream %d reset by the client, its handler cancelled "
                           "(Lua states in use: %d)", stream_id, buffer.in_use if buffer else 0)
@@ -276,8 +312,8 @@ class HTTP2Connection:
         no_body = head_only or response.status in (204, 304)
         if no_body or (response.stream is None and not response.body):
             protocol.send_headers(stream_id, response, length, end_stream=True)
+            self._write_soon()
             await _close_body(response)
-            await self._flush()
             return
         protocol.send_headers(stream_id, response, length, end_stream=False)
         if response.stream is None:
@@ -289,7 +325,7 @@ class HTTP2Connection:
             finally:
                 await _close_body(response)
             protocol.end_stream(stream_id)
-        await self._flush()
+        self._write_soon()
 
     async def _send_body(self, active: _Stream, data: bytes, end: bool) -> None:
         protocol = self.protocol
@@ -316,20 +352,66 @@ class HTTP2Connection:
                 queued = 0
 
     # -- writing -----------------------------------------------------------------------------------
+    def _write_soon(self) -> None:
+        """Have the writer send what the protocol has queued, once the tasks ready now have run."""
+        self._wake.set()
+
     async def _flush(self, extra: bytes = b"") -> None:
-        """Send what the protocol has queued (then ``extra``), whole, in order."""
-        with anyio.CancelScope(shield=True):
-            async with self._write_lock:
-                data = self.protocol.data_to_send() + extra
-                if not data:
-                    return
-                try:
-                    with anyio.fail_after(self.timeout):
-                        await self.stream.send(data)
-                except (TimeoutError, *_DISCONNECTS):
-                    # The peer stopped reading or went away: the connection is over.
-                    if self._tg is not None:
-                        self._tg.cancel_scope.cancel()
+        """Have what the protocol has queued (then ``extra``) sent, and wait until it is, and until
+        no write is under way. Returns at once when there is neither."""
+        data = self.protocol.data_to_send()
+        if data:
+            self._out.append(data)
+        if extra:
+            self._out.append(extra)
+        if not self._out and not self._sending:
+            return
+        waiter = self._loop.create_future()
+        self._waiters.append(waiter)
+        self._wake.set()
+        await waiter
+
+    async def _writer(self) -> None:
+        """Send what is queued, in order, each write within keepalive-timeout: a peer that stops
+        reading for that long, or goes away, ends the connection."""
+        protocol = self.protocol
+        stream = self.stream
+        wake = self._wake
+        loop = self._loop
+        out = self._out
+        scope = anyio.CancelScope()   # one for the connection; its deadline is set per write
+        with scope:
+            try:
+                while True:
+                    await wake.wait()
+                    wake.clear()
+                    while True:
+                        waiters = self._waiters
+                        self._waiters = []
+                        data = protocol.data_to_send()
+                        if out:
+                            out.append(data)
+                            data = b"".join(out)
+                            out.clear()
+                        if data:
+                            self._sending = True
+                            scope.deadline = loop.time() + self.timeout
+                            await stream.send(data)
+                            scope.deadline = math.inf
+                            self._sending = False
+                        for waiter in waiters:
+                            if not waiter.done():
+                                waiter.set_result(None)
+                        if not data and not self._waiters:
+                            break
+            except _DISCONNECTS:
+                pass
+        # The write timed out (the scope's deadline) or the peer went away: the connection is over.
+        if scope.cancelled_caught:
+            log.debug("HTTP/2 connection from %s: a write not taken within %ss, closing",
+                      self.remote[0], self.timeout)
+        self._sending = False
+        self._tg.cancel_scope.cancel()
 
     # -- shutdown ----------------------------------------------------------------------------------
     async def _go_away_on(self, stopping: Any) -> None:
@@ -341,7 +423,7 @@ class HTTP2Connection:
 
     def _maybe_finish(self) -> None:
         """After GOAWAY, close once the last stream is answered."""
-        if (self._going_away and not self._finishing and not self._streams
+        if (self._going_away and not self._finishing and not self._ended and not self._streams
                 and not self.protocol.pending_requests):
             self._finishing = True
             self._tg.start_soon(self._finish)
