@@ -165,14 +165,21 @@ def request_values(request: Request) -> list[Any]:
             values.append(value.encode("latin-1"))
         values[1] = len(cookies)
     if request.query:
-        seen: set[str] = set()
-        for key, value in parse_qsl(request.query, keep_blank_values=True, encoding="latin-1"):
-            if key not in seen:   # the first of a repeated argument
-                seen.add(key)
-                values.append(key.encode("latin-1"))
-                values.append(value.encode("latin-1"))
-        values[2] = len(seen)
+        args = request_args(request)
+        for key, value in args.items():
+            values.append(key.encode("latin-1"))
+            values.append(value.encode("latin-1"))
+        values[2] = len(args)
     return values
+
+
+def request_args(request: Request) -> dict[str, str]:
+    """request.args: the query's arguments, the first of a repeated one (Latin-1 text)."""
+    args: dict[str, str] = {}
+    for key, value in parse_qsl(request.query, keep_blank_values=True, encoding="latin-1"):
+        if key not in args:
+            args[key] = value
+    return args
 
 
 def response_from_fields(handler: str, status: Any, content: Any, headers: Any,

@@ -36,9 +36,9 @@ from ..lua_interp.lobject import type_name
 from ..messages import Request, Response
 from .lark_json import NATIVE
 from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, SourceFile, limit_text,
-                   read_sandbox, request_values, resolve_module, response_from_fields, syntax_failure,
-                   header_list_error)
+                   read_sandbox, resolve_module, response_from_fields, syntax_failure)
 from .request_data import DEFAULT_MAX_PARTS, RequestData
+from .lark_tables import read_response, request_tables
 from .lark_trace import LineTracer
 
 log = logging.getLogger("petrel.lua")
@@ -418,25 +418,19 @@ class LarkEngine(Engine):
             self._install_libraries(lstate)
         call = lstate.state.call
         lstate.data.request = request
-        values = [v.decode("latin-1") if type(v) is bytes else v for v in request_values(request)]
-        outcome = call(lstate.fns["start_handler"], handler, *values)
+        request_table, response_table = request_tables(request)
+        outcome = call(lstate.fns["start_prepared"], handler, request_table, response_table)
         if outcome[0] == "missing":
             raise HandlerError(handler, f"no global function '{handler}' (it is {outcome[1]})")
         try:
             results = await self._run(lstate, outcome[1])
         except LuaError as exc:
             raise lstate.data.failure(self._failure(lstate, handler, exc)) from None
-        response = results[2] if results[1] else None
-        checked = call(lstate.fns["read_response"], response)
-        if checked[0] is not True:
-            raise HandlerError(handler, f"the handler returned {checked[1]}, not the response table")
-        status, content, headers = checked[1], checked[2], checked[3]
+        status, content, headers = read_response(handler, results[2] if results[1] else None, type_name)
         if type(content) is str:
             content = content.encode("latin-1")
-        if headers is True:
-            headers = [(_bytes(k), _bytes(v)) for k, v in zip(checked[4::2], checked[5::2])]
-        elif headers is False and len(checked) > 4:
-            raise header_list_error(handler, *checked[4:7])
+        if type(headers) is list:
+            headers = [(_bytes(k), _bytes(v)) for k, v in headers]
         return response_from_fields(handler, status, content, headers, type_name)
 
     async def evaluate(self, lstate: LarkState, text: str) -> list[str]:

@@ -967,11 +967,18 @@ request_mt.__index = function(request, key)
 end
 owned[request_mt], owned[request_functions] = true, true
 
-local function start_handler(name, nh, nc, na, path, method, proto, host, timestamp, content, remote_addr,
-                             ip_ver, remote_port, query, http_version, id, ...)
+-- An engine that makes the request and response tables itself (lark: they are Python objects
+-- there) starts the handler here; start_handler is the same from the request's plain values.
+local function start_prepared(name, request, response)
     local fn = rawget(base, name)
     if type(fn) ~= "function" then return "missing", type(fn) end
     begin_request()
+    setmetatable(request, request_mt)
+    return "step", run(fn, request, response)
+end
+
+local function start_handler(name, nh, nc, na, path, method, proto, host, timestamp, content, remote_addr,
+                             ip_ver, remote_port, query, http_version, id, ...)
     local request = { path = path, method = method, proto = proto, host = host, timestamp = timestamp,
                       content = content, remote_addr_str = remote_addr, remote_addr_ip_ver = ip_ver,
                       remote_port = remote_port, query = query, http_version = http_version, id = id }
@@ -984,9 +991,7 @@ local function start_handler(name, nh, nc, na, path, method, proto, host, timest
     else
         request.headers, request.cookies, request.args = {}, {}, {}
     end
-    setmetatable(request, request_mt)
-    local response = { status = 200, headers = {}, content = "" }
-    return "step", run(fn, request, response)
+    return start_prepared(name, request, { status = 200, headers = {}, content = "" })
 end
 
 local function start_bootstrap()
@@ -1098,6 +1103,7 @@ return {
     load_source = load_source,
     end_request = end_request,
     start_handler = start_handler,
+    start_prepared = start_prepared,
     start_bootstrap = start_bootstrap,
     start_eval = start_eval,
     read_response = read_response,
