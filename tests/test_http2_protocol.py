@@ -8,6 +8,7 @@ import h2.config
 import h2.connection
 import h2.errors
 import h2.events
+import h2.exceptions
 import pytest
 
 from petrel.messages import Response
@@ -440,3 +441,76 @@ def test_a_malformed_stream_h2_closed_and_forgot_in_the_same_bytes_is_not_answer
     assert [e.stream_id for e in events if isinstance(e, RequestReady)] == [5]
     assert [e.status for e in events if isinstance(e, RequestRejected)] == [400]
     assert not protocol.closed
+
+
+# -- request heads: the one-pass checks judge as h2's validate_headers does ------------------------
+from hypothesis import given, settings, strategies as st   # noqa: E402
+from h2.utilities import HeaderValidationFlags, validate_headers   # noqa: E402
+
+from petrel.server.protocol.common import RequestHead   # noqa: E402
+from petrel.server.protocol.errors import ProtocolError   # noqa: E402
+from petrel.server.protocol.http2 import _request_head   # noqa: E402
+
+_FLAGS = HeaderValidationFlags(is_client=False, is_trailer=False, is_response_header=False,
+                               is_push_promise=False)
+
+
+def _reference_head(raw):
+    """What a request head was made with h2's own checks (and the server's after them)."""
+    try:
+        checked = list(validate_headers(raw, _FLAGS))
+    except h2.exceptions.ProtocolError:
+        return 400
+    pseudo, headers = {}, []
+    for name, value in checked:
+        key, text = name.decode("latin-1"), value.decode("latin-1")
+        if key.startswith(":"):
+            pseudo[key] = text
+        else:
+            headers.append((key, text))
+    method = pseudo[":method"]
+    if method == "CONNECT":
+        return 501
+    if ":protocol" in pseudo:
+        return 400
+    target = pseudo[":path"]
+    if not target.startswith("/") and not (target == "*" and method == "OPTIONS"):
+        return 400
+    authority = pseudo.get(":authority")
+    if authority is not None and not any(k == "host" for k, _ in headers):
+        headers.insert(0, ("host", authority))
+    return RequestHead(method, target, "2", headers, authority, pseudo.get(":scheme"))
+
+
+def _head_or_status(raw):
+    try:
+        return _request_head(raw)
+    except ProtocolError as exc:
+        return exc.status
+
+
+_NAMES = [b":method", b":scheme", b":authority", b":path", b":protocol", b":status", b":foo", b":",
+          b"", b"host", b"Host", b"te", b"connection", b"keep-alive", b"upgrade", b"accept", b"x-a",
+          b"a:b", b"a b", b"a\x7f", b"\xe9t\xe9", b"cookie"]
+_VALUES = [b"", b"GET", b"CONNECT", b"OPTIONS", b"http", b"/", b"/x?y=1", b"*", b"x", b"localhost",
+           b"other", b"trailers", b"TRAILERS", b"gzip", b" a", b"a ", b"a\tb", b"\ta", b"a\x00",
+           b"a\r\nb", b"\xe9", b"a  b"]
+_GOOD = [(b":method", b"GET"), (b":scheme", b"http"), (b":path", b"/"), (b":authority", b"localhost")]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from(_VALUES)), max_size=7),
+       st.integers(0, 4))
+def test_request_heads_are_judged_as_h2_judges_them(fields, good):
+    raw = _GOOD[:good] + fields
+    assert _head_or_status(raw) == _reference_head(raw)
+
+
+def test_request_head_examples():
+    assert _head_or_status(_GOOD + [(b"accept", b"*/*")]) == RequestHead(
+        "GET", "/", "2", [("host", "localhost"), ("accept", "*/*")], "localhost", "http")
+    assert _head_or_status(_GOOD + [(b"te", b"Trailers")]).headers[-1] == ("te", "Trailers")
+    for bad in [(b"te", b"gzip"), (b"connection", b"close"), (b"Accept", b"x"), (b"x", b" y"),
+                (b"x", b"a\nb"), (b"host", b"other"), (b":path", b"/again")]:
+        assert _head_or_status(_GOOD + [bad]) == 400, bad
+    assert _head_or_status([(b":method", b"CONNECT"), (b":authority", b"h:443")]) == 501
