@@ -342,3 +342,65 @@ def test_server_survives_fuzzed_connections(fuzz_server):
     reply = httpx.get(fuzz_server.url + "/", timeout=READ_LIMIT)
     assert reply.status_code == 200 and reply.text == "ok"
     assert "Traceback" not in fuzz_server.log()
+
+
+# -- the response writer against h11's own --------------------------------------------------------
+WRITER_REQUESTS = [
+    b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET / HTTP/1.0\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Close\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+]
+WRITER_RESPONSES = [
+    Response(200, [], b""),
+    Response(200, [("content-type", "application/json"), ("X-Request-Id", "r1")], b'{"a":1}'),
+    Response(404, [("Content-Type", " text/plain "), ("content-length", "99")], b"nope"),
+    Response(204, [("x-a", "1")], b""),
+    Response(304, [("ETag", '"e"')], b""),
+    Response(299, [("Date", "Thu, 01 Jan 1970 00:00:00 GMT"), ("Server", "mine")], b"x"),
+    Response(200, [("server", "mine"), ("Set-Cookie", "a=1"), ("set-cookie", "b=2")], b"yy"),
+    Response(200, [("connection", "close")], b"closing"),
+    Response(200, [("Connection", "keep-alive, X-Thing")], b"kept"),
+    Response(200, [("x-b", "2"), ("Host", "h")], b"host first"),
+    Response(599, [], b"odd"),
+]
+
+
+def h11_writes(raw: bytes, response: Response, close: bool) -> tuple[bytes, bool]:
+    """What h11's own writer sends for ``response`` to the request ``raw``, and whether the
+    connection stays open after it."""
+    import h11
+
+    from petrel.server.protocol.common import response_fields
+    from petrel.server.protocol.http11_base import reason
+    conn = h11.Connection(h11.SERVER)
+    conn.receive_data(raw)
+    request = conn.next_event()
+    while not isinstance(conn.next_event(), h11.EndOfMessage):
+        pass
+    fields = response_fields(response, len(response.body), frozenset(("content-length", "transfer-encoding")))
+    if close:
+        fields.append((b"connection", b"close"))
+    out = conn.send(h11.Response(status_code=response.status, headers=fields, reason=reason(response.status)))
+    if request.method != b"HEAD":
+        out += conn.send(h11.Data(data=response.body)) if response.body and response.status not in (204, 304) else b""
+    out += conn.send(h11.EndOfMessage())
+    return out, conn.our_state is h11.DONE and conn.their_state is h11.DONE
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+@pytest.mark.parametrize("close", [False, True], ids=["open", "close"])
+@pytest.mark.parametrize("raw", WRITER_REQUESTS)
+def test_responses_are_written_as_h11_writes_them(parser, raw, close):
+    """One writer serves both parsers: its bytes and its keep-alive decision are h11's."""
+    for response in WRITER_RESPONSES:
+        protocol = protocol_for(parser)()
+        protocol.receive_data(raw)
+        assert protocol.next_head() not in (NEED_DATA, PEER_CLOSED)
+        while protocol.next_body_part() is not None:
+            pass
+        ours = (protocol.response_head(response, len(response.body), close)
+                + protocol.body(response.body) + protocol.end())
+        assert (ours, protocol.keep_alive) == h11_writes(raw, response, close), (raw, response)

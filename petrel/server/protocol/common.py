@@ -20,7 +20,7 @@ from .. import SERVER_HEADER
 from ...messages import Request, Response
 from .errors import ProtocolError
 
-__all__ = ["RequestHead", "make_request", "response_fields", "http_date"]
+__all__ = ["RequestHead", "make_request", "response_fields", "http_date", "field_name", "field_value"]
 
 _cached_second = 0
 _cached_date = b""
@@ -78,6 +78,60 @@ _FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
 _SERVER = SERVER_HEADER.encode("ascii")
 
+# A service writes the same few field names (and many of the same values) on every response: each
+# is checked and encoded once. A name maps to (lower-case str, name as bytes, lower-case bytes), its
+# bytes None when it cannot be written; a value to its bytes, spaces around it dropped (only values
+# that can be written are kept). Both tables are bounded: past CACHE_SIZE entries they start over.
+CACHE_SIZE = 1024
+_NAMES: dict[str, tuple[str, bytes | None, bytes | None]] = {}
+_VALUES: dict[str, bytes] = {}
+
+
+def field_name(name: str) -> tuple[str, bytes | None, bytes | None]:
+    """(lower-case name, name bytes, lower-case name bytes) of a response field name, the bytes
+    None when the name is not a token; from the table after the first time."""
+    entry = _NAMES.get(name)
+    if entry is None:
+        lowered = name.lower()
+        raw: bytes | None
+        try:
+            raw = name.encode("ascii")
+        except UnicodeEncodeError:
+            raw = None
+        if raw is not None and not _FIELD_NAME.fullmatch(raw):
+            raw = None
+        entry = (lowered, raw, None if raw is None else lowered.encode("ascii"))
+        if len(_NAMES) >= CACHE_SIZE:
+            _NAMES.clear()
+        _NAMES[name] = entry
+    return entry
+
+
+def field_value(name: str, value: str) -> bytes:
+    """The bytes of a response field's value (Latin-1, spaces and tabs around it dropped);
+    ProtocolError(500) when it cannot be written (or the name, ``name`` being checked first)."""
+    raw = _VALUES.get(value)
+    if raw is None:
+        try:
+            raw = value.encode("latin-1").strip(b" \t")
+        except UnicodeEncodeError:
+            raise ProtocolError(500, f"response header {name!r} is not Latin-1 text") from None
+        if not _FIELD_VALUE.fullmatch(raw):
+            raise ProtocolError(500, f"response header {name!r} has an invalid name or value")
+        if len(_VALUES) >= CACHE_SIZE:
+            _VALUES.clear()
+        _VALUES[value] = raw
+    return raw
+
+
+def bad_field_name(name: str) -> ProtocolError:
+    """The error for a field whose name :func:`field_name` found unwritable."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        return ProtocolError(500, f"response header {name!r} is not Latin-1 text")
+    return ProtocolError(500, f"response header {name!r} has an invalid name or value")
+
 
 def response_fields(response: Response, body_length: int, skip: frozenset[str] | set[str],
                     lower: bool = False) -> list[tuple[bytes, bytes]]:
@@ -92,21 +146,16 @@ def response_fields(response: Response, body_length: int, skip: frozenset[str] |
     fields: list[tuple[bytes, bytes]] = []
     date = server = True
     for name, value in response.headers:
-        lowered = name.lower()
+        lowered, raw_name, raw_lower = _NAMES.get(name) or field_name(name)
         if lowered in skip:
             continue
         if lowered == "date":
             date = False
         elif lowered == "server":
             server = False
-        try:
-            raw_name = (lowered if lower else name).encode("ascii")
-            raw_value = value.encode("latin-1").strip(b" \t")
-        except UnicodeEncodeError:
-            raise ProtocolError(500, f"response header {name!r} is not Latin-1 text") from None
-        if not _FIELD_NAME.fullmatch(raw_name) or not _FIELD_VALUE.fullmatch(raw_value):
-            raise ProtocolError(500, f"response header {name!r} has an invalid name or value")
-        fields.append((raw_name, raw_value))
+        if raw_name is None:
+            raise bad_field_name(name)
+        fields.append((raw_lower if lower else raw_name, _VALUES.get(value) or field_value(name, value)))
     if server:
         fields.insert(0, (b"server", _SERVER))
     if date:

@@ -23,7 +23,8 @@ from typing import Callable
 
 from .. import SERVER_HEADER
 from ...messages import Response
-from .common import RequestHead, http_date, response_fields
+from .common import (_NAMES, _VALUES, RequestHead, bad_field_name, field_name, field_value, http_date,
+                     response_fields)
 from .errors import ProtocolError
 from .http11_head import HeadScanner
 
@@ -45,7 +46,21 @@ PEER_CLOSED = PeerClosed()
 # Response fields the HTTP/1.1 writer makes itself: the framing is ours, we know the real length.
 _FRAMING = frozenset(("content-length", "transfer-encoding"))
 
+# The fields the fast path of the writer looks out for (Connection and Host send it the long way).
+_RARE = frozenset(("date", "server", "connection", "host"))
+
 _REASONS = {status.value: status.phrase.encode() for status in HTTPStatus}
+_STATUS_LINES = {status: b"HTTP/1.1 %d %s\r\n" % (status, phrase) for status, phrase in _REASONS.items()}
+_SERVER = SERVER_HEADER.encode("ascii")
+_date_line = [b"", b""]   # the HTTP date it was made for, and the Date and Server lines
+
+
+def _date_and_server() -> bytes:
+    date = http_date()
+    if date is not _date_line[0]:
+        _date_line[0] = date
+        _date_line[1] = b"date: " + date + b"\r\nserver: " + _SERVER + b"\r\n"
+    return _date_line[1]
 
 
 def reason(status: int) -> bytes:
@@ -76,7 +91,7 @@ class HTTP11Base:
         self._body_size = 0
         self._request_method = "GET"
         self._suppress_body = False
-        self._response_started = False
+        self._reset_message()
 
     @property
     def reading_head(self) -> bool:
@@ -143,17 +158,104 @@ class HTTP11Base:
         if self._body_size > self.max_body_size:
             raise ProtocolError(413, self.body_too_large())
 
-    # -- output -------------------------------------------------------------------------------
-    def _response_headers(self, response: Response, body_length: int,
-                          close: bool) -> list[tuple[bytes, bytes]]:
-        """The header fields of a response, checked and encoded (:func:`~.common.response_fields`)
-        before the parser's writer sees them: a field it would refuse is a ProtocolError (500), as
-        is, later, a body that does not match its declared length."""
+    # -- output (the same bytes on both parsers: what h11's writer writes) ----------------------
+    def response_head(self, response: Response, body_length: int, close: bool = False) -> bytes:
+        """The status line and header fields of a final response, ``body_length`` its
+        Content-Length. Each field is checked and encoded as :func:`~.common.response_fields` does
+        it (a field no writer would accept is a ProtocolError with status 500, nothing written);
+        the Connection field follows h11's rules: when the request did not keep the connection
+        alive (or ``close``), it says close, one field per token, at the end."""
+        status = response.status
+        if not 200 <= status <= 999:
+            raise ProtocolError(500, f"response status {status} is not a final status")
+        self._suppress_body = suppress = (self._request_method == "HEAD" or status == 204 or status == 304)
+        lines = []
+        date = server = True
+        rare = False   # a Connection or Host field: written the long way
+        for name, value in response.headers:
+            lowered, raw_name, _ = _NAMES.get(name) or field_name(name)
+            if lowered in _FRAMING:
+                continue
+            if raw_name is None:
+                raise bad_field_name(name)
+            if lowered in _RARE:
+                if lowered == "date":
+                    date = False
+                elif lowered == "server":
+                    server = False
+                else:
+                    rare = True
+            lines.append(b"%s: %s\r\n" % (raw_name, _VALUES.get(value) or field_value(name, value)))
+        if status != 204 and status != 304:
+            lines.append(b"content-length: %d\r\n\r\n" % body_length)
+        else:
+            lines.append(b"\r\n")
+        self._out_left = 0 if suppress else body_length
+        self._response_started = True
+        if rare or close or not self._keep_alive:
+            return self._head_with_connection(response, body_length, close)
+        first = _STATUS_LINES.get(status) or b"HTTP/1.1 %d %s\r\n" % (status, reason(status))
+        if date and server:
+            lines.insert(0, first + _date_and_server())
+        else:
+            if server:
+                lines.insert(0, b"server: " + _SERVER + b"\r\n")
+            if date:
+                lines.insert(0, b"date: " + http_date() + b"\r\n")
+            lines.insert(0, first)
+        return b"".join(lines)
+
+    def _head_with_connection(self, response: Response, body_length: int, close: bool) -> bytes:
+        """The head of a response with a Connection or Host field, or that ends the connection."""
         headers = response_fields(response, body_length, _FRAMING)
         if close:
             headers.append((b"connection", b"close"))
-        self._suppress_body = (self._request_method == "HEAD" or response.status in (204, 304))
-        return headers
+        connection = {token.strip() for name, value in headers if name.lower() == b"connection"
+                      for token in value.lower().split(b",") if token.strip()}
+        if not self._keep_alive:
+            connection.discard(b"keep-alive")
+            connection.add(b"close")
+            headers = [(name, value) for name, value in headers if name.lower() != b"connection"]
+            headers += [(b"Connection", token) for token in sorted(connection)]
+        elif b"close" in connection:
+            self._keep_alive = False
+        status = response.status
+        out = [b"HTTP/1.1 %d %s\r\n" % (status, reason(status))]
+        out += [b"%s: %s\r\n" % item for item in headers if item[0].lower() == b"host"]
+        out += [b"%s: %s\r\n" % item for item in headers if item[0].lower() != b"host"]
+        out.append(b"\r\n")
+        return b"".join(out)
+
+    def body(self, data: bytes) -> bytes:
+        if not data or self._suppress_body:
+            return b""
+        if len(data) > self._out_left:
+            raise ProtocolError(500, "Too much data for declared Content-Length")
+        self._out_left -= len(data)
+        return data if type(data) is bytes else bytes(data)
+
+    def end(self) -> bytes:
+        if self._out_left:
+            raise ProtocolError(500, "Too little data for declared Content-Length")
+        self._response_done = True
+        return b""
+
+    # -- between requests -----------------------------------------------------------------------
+    @property
+    def keep_alive(self) -> bool:
+        """The request and its answer are complete and neither ends the connection."""
+        return self._request_done and self._response_done and self._keep_alive
+
+    @property
+    def must_close(self) -> bool:
+        return not self._keep_alive and (self._request_done or self._response_done)
+
+    def _reset_message(self) -> None:
+        self._keep_alive = True       # the request (then the response) leaves the connection open
+        self._request_done = False
+        self._response_done = False
+        self._out_left = 0            # body bytes the response head announced, not yet sent
+        self._response_started = False
 
     def error_response(self, status: int, message: str) -> bytes:
         """A complete short response for a request we could not read; the connection then closes.

@@ -12,17 +12,16 @@ adds is how llhttp is driven so that it behaves like the h11 path:
   protocol; for us (and for RFC 7540 3.2) that body is still HTTP/1.1, so a second parser,
   started with a head of the same framing, reads it. Whether to switch is the loop's decision,
   as with h11.
-- Keep-alive, ``Expect: 100-continue`` and the Connection field of responses follow h11's rules,
-  and responses are written byte for byte as h11 writes them.
+- Keep-alive and ``Expect: 100-continue`` follow h11's rules; responses are written by the
+  base class, byte for byte as h11 writes them, on both parsers.
 """
 
 from __future__ import annotations
 
 import httptools
 
-from ...messages import Response
 from .errors import ProtocolError
-from .http11_base import NEED_DATA, HTTP11Base, NeedData, PeerClosed, RequestHead, reason, tokens
+from .http11_base import NEED_DATA, HTTP11Base, NeedData, PeerClosed, RequestHead, tokens
 from .http11_chunks import ChunkScanner
 
 __all__ = ["HttptoolsProtocol"]
@@ -50,9 +49,9 @@ class HttptoolsProtocol(HTTP11Base):
         super().__init__(max_header_size, max_body_size, max_headers, max_request_line)
         self._parser: httptools.HttpRequestParser | None = None
         self._body_parser: httptools.HttpRequestParser | None = None
-        self._reset_message()
 
     def _reset_message(self) -> None:
+        super()._reset_message()
         self._url = b""
         self._raw_headers: list[tuple[bytes, bytes]] = []
         self._began = False
@@ -63,11 +62,7 @@ class HttptoolsProtocol(HTTP11Base):
         self._parts: list[bytes] = []
         self._body_left = 0               # Content-Length bytes not yet given to the parser
         self._chunks: ChunkScanner | None = None
-        self._keep_alive = True
         self._waits_for_continue = False
-        self._request_done = False
-        self._response_done = False
-        self._out_left = 0                # body bytes the response head announced, not yet sent
 
     def _new_parser(self) -> httptools.HttpRequestParser:
         parser = httptools.HttpRequestParser(self)
@@ -209,44 +204,6 @@ class HttptoolsProtocol(HTTP11Base):
         self._waits_for_continue = False
         return b"HTTP/1.1 100 \r\n\r\n"
 
-    def response_head(self, response: Response, body_length: int, close: bool = False) -> bytes:
-        if not 200 <= response.status <= 999:
-            raise ProtocolError(500, f"response status {response.status} is not a final status")
-        headers = self._response_headers(response, body_length, close)
-        connection = {token.strip() for name, value in headers if name.lower() == b"connection"
-                      for token in value.lower().split(b",") if token.strip()}
-        if not self._keep_alive:
-            # As h11 does: the Connection field says close, one field per token, at the end.
-            connection.discard(b"keep-alive")
-            connection.add(b"close")
-            headers = [(name, value) for name, value in headers if name.lower() != b"connection"]
-            headers += [(b"Connection", token) for token in sorted(connection)]
-        elif b"close" in connection:
-            self._keep_alive = False
-        self._out_left = 0 if self._suppress_body else body_length
-        if response.status in (204, 304):
-            self._out_left = 0
-        out = [b"HTTP/1.1 %d %s\r\n" % (response.status, reason(response.status))]
-        out += [b"%s: %s\r\n" % item for item in headers if item[0].lower() == b"host"]
-        out += [b"%s: %s\r\n" % item for item in headers if item[0].lower() != b"host"]
-        out.append(b"\r\n")
-        self._response_started = True
-        return b"".join(out)
-
-    def body(self, data: bytes) -> bytes:
-        if not data or self._suppress_body:
-            return b""
-        if len(data) > self._out_left:
-            raise ProtocolError(500, "Too much data for declared Content-Length")
-        self._out_left -= len(data)
-        return bytes(data)
-
-    def end(self) -> bytes:
-        if self._out_left:
-            raise ProtocolError(500, "Too little data for declared Content-Length")
-        self._response_done = True
-        return b""
-
     # -- upgrade to HTTP/2 ------------------------------------------------------------------------
     def switch_protocols(self, upgrade: str) -> bytes:
         """The 101 response; after it the connection belongs to the ``upgrade`` protocol."""
@@ -259,14 +216,6 @@ class HttptoolsProtocol(HTTP11Base):
         return bytes(self._pending)
 
     # -- between requests -----------------------------------------------------------------------
-    @property
-    def keep_alive(self) -> bool:
-        return self._request_done and self._response_done and self._keep_alive
-
-    @property
-    def must_close(self) -> bool:
-        return not self._keep_alive and (self._request_done or self._response_done)
-
     def start_next_cycle(self) -> None:
         """Ready for the next request: the bytes held past this one are the start of its head."""
         if self._upgrade or self._parser is None or not self._parser.should_keep_alive():
@@ -276,7 +225,6 @@ class HttptoolsProtocol(HTTP11Base):
         self._in_head = True
         self._reading_head = bool(self._pending)
         self._scanner.reset()
-        self._response_started = False
 
     @property
     def has_unread_data(self) -> bool:
