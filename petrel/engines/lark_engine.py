@@ -7,7 +7,7 @@ per-request overlay, library tables are read-only, pcall cannot catch a stop.
 
 Execution model: compiled Lua is ordinary Python code, which cannot be suspended in the middle of a
 call without turning every Lua function into a generator (much slower). So a handler call runs in a
-worker thread of the request's task (``anyio.to_thread``), and an ``async def`` library function
+worker thread of the request's task (:mod:`.lark_threads`), and an ``async def`` library function
 called from Lua runs on the event loop (``anyio.from_thread.run``) while that thread waits: only the
 calling request waits. The interpreter's interrupt check (loop back-edges and calls) runs the
 sandbox's check-in: it hands the GIL back at the end of each time slice, stops the code past
@@ -28,7 +28,6 @@ from typing import Any, Callable
 
 import anyio
 import anyio.from_thread
-import anyio.to_thread
 
 from ..libs import Export, LibraryRegistry, LuaRuntimeError
 from ..lua_interp import Interpreter, LuaError, LuaInterrupt, LuaMemoryError, LuaTable
@@ -39,6 +38,7 @@ from .base import (Engine, HandlerError, LimitExceeded, ServiceLoadError, Source
                    read_sandbox, resolve_module, response_from_fields, syntax_failure)
 from .request_data import DEFAULT_MAX_PARTS, RequestData
 from .lark_tables import read_response, request_tables
+from .lark_threads import HandlerThreads, loop_token
 from .lark_trace import LineTracer
 
 log = logging.getLogger("petrel.lua")
@@ -49,6 +49,7 @@ MAX_TABLE_DEPTH = 32
 THREAD_STACK_BYTES = 256 * 1024 * 1024
 RECURSION_LIMIT = 20000
 CHECKIN_EVERY = 1000
+MAX_HANDLER_THREADS = 4096
 _TRACE_LINE = re.compile(r"^\s*([^\s\[][^:]*:\d+):", re.MULTILINE)
 
 
@@ -164,7 +165,7 @@ class LarkEngine(Engine):
         # What tostring(obj) shows, as on lupa: the type and a serial number, no address.
         self.serials: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.serial = 0
-        self._limiter: anyio.CapacityLimiter | None = None
+        self.threads = HandlerThreads(MAX_HANDLER_THREADS)   # one per running (or sleeping) handler call
         self.tracer = LineTracer() if getattr(config, "lua_trace", False) else None   # lua.trace
         self.sandbox = read_sandbox()
         self._lua_chunks: dict[str, bytes] = {}   # library.lua_chunk -> its text
@@ -175,13 +176,6 @@ class LarkEngine(Engine):
     @property
     def description(self) -> str:
         return "lark, petrel.lua_interp (pure-Python Lua 5.4)"
-
-    @property
-    def limiter(self) -> anyio.CapacityLimiter:
-        # One worker thread per running (or sleeping) handler call.
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(4096)
-        return self._limiter
 
     # -- states ------------------------------------------------------------------------------------
     def new_state(self, sources: list[SourceFile]) -> LarkState:
@@ -297,7 +291,8 @@ class LarkEngine(Engine):
                 raise LuaError(f"{name}: a table used as a table key cannot be passed to a library") from None
             try:
                 if is_async:
-                    value = anyio.from_thread.run(_call_async, export, ctx, target, converted)
+                    value = anyio.from_thread.run(_call_async, export, ctx, target, converted,
+                                                  token=loop_token())
                     if value is _CANCELLED:
                         raise LuaError(f"{name}: the server is stopping")
                 else:
@@ -379,10 +374,8 @@ class LarkEngine(Engine):
         lstate.cancelled = False
         try:
             if self.tracer is not None:
-                return await anyio.to_thread.run_sync(self.tracer.call, lstate.state.call, step,
-                                                      limiter=self.limiter, abandon_on_cancel=True)
-            return await anyio.to_thread.run_sync(lstate.state.call, step, limiter=self.limiter,
-                                                  abandon_on_cancel=True)
+                return await self.threads.run(self.tracer.call, lstate.state.call, step)
+            return await self.threads.run(lstate.state.call, step)
         except anyio.get_cancelled_exc_class():
             lstate.cancelled = True
             raise
