@@ -276,6 +276,7 @@ class LarkEngine(Engine):
         name = export.name
         is_async = export.is_async
         method = owner is not None
+        invoke = export.bind(ctx)   # (target, checked arguments) -> value
 
         def stub(*args: Any) -> tuple:
             target = None
@@ -286,7 +287,8 @@ class LarkEngine(Engine):
                     raise LuaError(f"calling '{name}' on bad self")
                 args = args[1:]
             try:
-                converted = tuple(to_python(a) for a in args)
+                # (strings are most arguments: Latin-1 text here, bytes for the library)
+                converted = tuple([a.encode("latin-1") if type(a) is str else to_python(a) for a in args])
             except TypeError:   # a table key that is a table
                 raise LuaError(f"{name}: a table used as a table key cannot be passed to a library") from None
             try:
@@ -296,7 +298,14 @@ class LarkEngine(Engine):
                     if value is _CANCELLED:
                         raise LuaError(f"{name}: the server is stopping")
                 else:
-                    value = export.call(ctx, target, converted)
+                    value = invoke(target, converted)
+                if value is None:
+                    return ()
+                kind = type(value)
+                if kind is bytes:
+                    return (value.decode("latin-1"),)
+                if kind is bool or kind is float or (kind is int and -2**63 <= value < 2**63):
+                    return (value,)
                 return results(lstate, value)
             except LuaRuntimeError as exc:
                 raise LuaError(str(exc)) from None
