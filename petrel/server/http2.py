@@ -61,6 +61,11 @@ def new_protocol(config: Any) -> HTTP2Protocol:
     return HTTP2Protocol(HTTP2Settings.from_config(config), config.server_max_body_size)
 
 
+# The class anyio.CancelScope() makes on the running backend (asyncio's), found on the first
+# connection: calling it directly skips the backend lookup anyio.CancelScope makes every time.
+_cancel_scope: Any = None
+
+
 class _Stream:
     """A request being served: its task, the task's cancel scope and the event its sender waits on
     (made only when a send window is empty, which most responses never meet)."""
@@ -69,7 +74,7 @@ class _Stream:
 
     def __init__(self, stream_id: int) -> None:
         self.stream_id = stream_id
-        self.scope = anyio.CancelScope()
+        self.scope = _cancel_scope()
         self.task: asyncio.Task | None = None
         self.window: anyio.Event | None = None
 
@@ -129,6 +134,9 @@ class HTTP2Connection:
         self._failed = False   # we sent GOAWAY for an error the client made
 
     async def run(self, first_bytes: bytes, upgraded: Request | None) -> None:
+        global _cancel_scope
+        if _cancel_scope is None:
+            _cancel_scope = type(anyio.CancelScope())
         self._loop = asyncio.get_running_loop()
         try:
             try:

@@ -56,8 +56,11 @@ _CONNECTION_SPECIFIC = frozenset(("connection", "keep-alive", "proxy-connection"
                                   "upgrade", "te", "content-length"))
 # Response fields kept out of the HPACK dynamic table (RFC 7541 7.1.3): sensitive ones, and the
 # request id, new in every response, which would only push the fields that repeat out of the table
-# and make every later lookup in it longer.
+# and make every later lookup in it longer. The first response of a connection, and every
+# _NAME_REFRESH-th after it, puts its request id in the table all the same, so that the others
+# name the field by its index there (a byte instead of the Huffman-coded name) while it lasts.
 _NEVER_INDEXED = frozenset((b"x-request-id", b"set-cookie", b"authorization", b"proxy-authorization"))
+_NAME_REFRESH = 1024
 _TOKEN68_BASE64URL = re.compile(r"[A-Za-z0-9_-]*=*")   # RFC 7540 3.2.1 (and padding, tolerated)
 
 
@@ -176,6 +179,7 @@ class HTTP2Protocol:
         self._now = 0.0
         self._aborted: ConnectionEnded | None = None
         self._announced_last: int | None = None   # of a graceful GOAWAY already sent
+        self._heads = 0   # response heads sent
         self.closed = False
 
     # -- starting ----------------------------------------------------------------------------------
@@ -349,8 +353,10 @@ class HTTP2Protocol:
         before anything is queued.
         """
         headers = response_fields(response, body_length, _CONNECTION_SPECIFIC, lower=True)
+        index_id = self._heads % _NAME_REFRESH == 0
+        self._heads += 1
         for i, (name, value) in enumerate(headers):
-            if name in _NEVER_INDEXED:
+            if name in _NEVER_INDEXED and not (index_id and name == b"x-request-id"):
                 headers[i] = NeverIndexedHeaderTuple(name, value)
         headers.insert(0, (b":status", b"%d" % response.status))
         self.conn.send_headers(stream_id, headers, end_stream=end_stream)
