@@ -38,6 +38,7 @@ class H11Protocol(HTTP11Base):
                  max_headers: int = 100, max_request_line: int = 8192) -> None:
         super().__init__(max_header_size, max_body_size, max_headers, max_request_line)
         self.conn = self._new_parser()
+        self._bodiless = False
 
     def _new_parser(self) -> h11.Connection:
         # h11 only ever sees checked, complete heads; its limit then bounds chunk lines and trailers.
@@ -65,23 +66,28 @@ class H11Protocol(HTTP11Base):
             if self._eof:
                 self.conn.receive_data(b"")
         event = self._next_event()
-        if event is h11.NEED_DATA:
-            return NEED_DATA
-        if isinstance(event, h11.ConnectionClosed):
-            return PEER_CLOSED
-        if isinstance(event, h11.Request):
+        if type(event) is h11.Request:
             self._reading_head = False
             headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in event.headers]
             http_version = event.http_version.decode("ascii")
             method = event.method.decode("ascii")
-            self._check_head(method, http_version, headers)
+            # A request without a body has ended with its head: h11 is not asked for the end of it
+            # (its keep-alive and 100-continue readings are the same as _check_head's).
+            self._bodiless = self._check_head(method, http_version, headers) == 0
             self._body_size = 0
             self._request_method = method
             return RequestHead(method, event.target.decode("latin-1"), http_version, headers)
+        if event is h11.NEED_DATA:
+            return NEED_DATA
+        if isinstance(event, h11.ConnectionClosed):
+            return PEER_CLOSED
         raise ProtocolError(400, f"unexpected {type(event).__name__} before a request")
 
     def next_body_part(self) -> bytes | None | NeedData:
         """A piece of the request body, None at its end, or NEED_DATA."""
+        if self._bodiless:
+            self._request_done = True
+            return None
         event = self._next_event()
         if event is h11.NEED_DATA:
             return NEED_DATA
@@ -123,6 +129,8 @@ class H11Protocol(HTTP11Base):
     def switch_protocols(self, upgrade: str) -> bytes:
         """The 101 response; after it the connection belongs to the ``upgrade`` protocol."""
         self._response_started = True
+        if self._bodiless and self.conn.their_state is h11.SEND_BODY:
+            self._next_event()   # h11 switches once it has seen the request end
         return self._send(h11.InformationalResponse(
             status_code=101, headers=[("connection", "Upgrade"), ("upgrade", upgrade)]))
 

@@ -41,6 +41,7 @@ class PeerClosed:
 
 NEED_DATA = NeedData()
 PEER_CLOSED = PeerClosed()
+CHUNKED = -1   # the body length of a chunked request
 
 
 # Response fields the HTTP/1.1 writer makes itself: the framing is ours, we know the real length.
@@ -109,27 +110,51 @@ class HTTP11Base:
             raise ProtocolError(400, "connection closed in the middle of a request head")
         return PEER_CLOSED
 
-    def _check_head(self, method: str, http_version: str, headers: list[tuple[str, str]]) -> None:
+    def _check_head(self, method: str, http_version: str, headers: list[tuple[str, str]]) -> int:
         """Refuse what no parser may decide for us: ambiguous framing, a missing or doubled Host,
         and CONNECT (a tunnel: this server is not a proxy, and h11 would switch protocols on a 2xx
-        answer to it)."""
-        hosts = sum(1 for name, _ in headers if name == "host")
+        answer to it). Returns the body's length, CHUNKED for a chunked body (0: none).
+
+        Also judges, as h11 does, whether the request keeps the connection alive (HTTP/1.1 without
+        a ``close`` token in Connection: ``_keep_alive``) and whether it waits for ``100 Continue``
+        (``_expects_continue``). One pass over the fields, for every request."""
+        hosts = 0
+        lengths: list[str] | None = None
+        codings: list[str] | None = None
+        modern = http_version >= "1.1"
+        keep_alive = modern
+        expects = False
+        for name, value in headers:
+            if name == "host":
+                hosts += 1
+            elif name == "content-length":
+                lengths = [value] if lengths is None else lengths + [value]
+            elif name == "transfer-encoding":
+                codings = [value] if codings is None else codings + [value]
+            elif name == "connection":
+                if keep_alive and "close" in [token.strip().lower() for token in value.split(",")]:
+                    keep_alive = False
+            elif name == "expect":
+                if "100-continue" in [token.strip().lower() for token in value.split(",")]:
+                    expects = modern
         if hosts > 1:
             raise ProtocolError(400, "Found multiple Host: headers")
-        if hosts == 0 and http_version >= "1.1":
+        if hosts == 0 and modern:
             raise ProtocolError(400, "Missing mandatory Host: header")
         if method == "CONNECT":
             raise ProtocolError(501, "CONNECT is not supported: this server is not a proxy")
-        self._check_framing(headers, http_version)
+        self._keep_alive = keep_alive
+        self._expects_continue = expects
+        if lengths is None and codings is None:
+            return 0
+        return self._check_framing(lengths or [], codings or [], http_version)
 
-    def _check_framing(self, headers: list[tuple[str, str]], http_version: str) -> None:
+    def _check_framing(self, lengths: list[str], codings: list[str], http_version: str) -> int:
         """RFC 9112 6.1 and 6.3: one unambiguous body length, or the request is refused.
 
         A proxy and this server must agree on where a body ends, or the rest of it is read as
         another request (request smuggling); so every ambiguity is a 400 and a close.
         """
-        lengths = [value for name, value in headers if name == "content-length"]
-        codings = [value for name, value in headers if name == "transfer-encoding"]
         if codings:
             codes = [token.strip().lower() for value in codings for token in value.split(",")]
             if codes != ["chunked"]:
@@ -140,15 +165,16 @@ class HTTP11Base:
                 raise ProtocolError(400, "both Content-Length and Transfer-Encoding in one request")
             if http_version == "1.0":
                 raise ProtocolError(400, "Transfer-Encoding in an HTTP/1.0 request")
-        if lengths:
-            values = {token.strip() for value in lengths for token in value.split(",")}
-            if len(values) != 1:
-                raise ProtocolError(400, "conflicting Content-Length values")
-            value = values.pop()
-            if not (value.isascii() and value.isdigit()):
-                raise ProtocolError(400, "Content-Length is not a number")
-            if len(value) > 20 or int(value) > self.max_body_size:
-                raise ProtocolError(413, self.body_too_large())
+            return CHUNKED
+        values = {token.strip() for value in lengths for token in value.split(",")}
+        if len(values) != 1:
+            raise ProtocolError(400, "conflicting Content-Length values")
+        value = values.pop()
+        if not (value.isascii() and value.isdigit()):
+            raise ProtocolError(400, "Content-Length is not a number")
+        if len(value) > 20 or int(value) > self.max_body_size:
+            raise ProtocolError(413, self.body_too_large())
+        return int(value)
 
     def body_too_large(self) -> str:
         return f"request body larger than server.max-body-size ({self.max_body_size} bytes)"
@@ -252,6 +278,7 @@ class HTTP11Base:
 
     def _reset_message(self) -> None:
         self._keep_alive = True       # the request (then the response) leaves the connection open
+        self._expects_continue = False
         self._request_done = False
         self._response_done = False
         self._out_left = 0            # body bytes the response head announced, not yet sent

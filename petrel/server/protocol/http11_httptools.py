@@ -21,7 +21,7 @@ from __future__ import annotations
 import httptools
 
 from .errors import ProtocolError
-from .http11_base import NEED_DATA, HTTP11Base, NeedData, PeerClosed, RequestHead, tokens
+from .http11_base import CHUNKED as _CHUNKED, NEED_DATA, HTTP11Base, NeedData, PeerClosed, RequestHead
 from .http11_chunks import ChunkScanner
 
 __all__ = ["HttptoolsProtocol"]
@@ -37,7 +37,6 @@ _MESSAGES = {
         (400, "both Content-Length and Transfer-Encoding in one request"),
 }
 
-_CHUNKED = -1   # _body_left for a chunked body
 _LENIENCIES = hasattr(httptools.HttpRequestParser, "set_dangerous_leniencies")   # httptools >= 0.6.2
 
 
@@ -138,22 +137,17 @@ class HttptoolsProtocol(HTTP11Base):
         version = parser.get_http_version()
         headers = [(name.decode("latin-1").lower(), value.decode("latin-1").strip(" \t"))
                    for name, value in self._raw_headers]
-        self._check_head(method, version, headers)
+        self._body_left = self._check_head(method, version, headers)
         self._request_method = method
         self._body_size = 0
         target = self._url.decode("latin-1")
-        if any(name == "transfer-encoding" for name, _ in headers):
-            self._body_left = _CHUNKED   # (_check_head made sure it is exactly "chunked")
+        if self._body_left == _CHUNKED:
             self._chunks = ChunkScanner(self.max_header_size)
-        else:
-            length = next((value for name, value in headers if name == "content-length"), None)
-            self._body_left = int(length.split(",")[0]) if length else 0
         if self._upgrade:
             self._parser = None   # llhttp is done with this connection
             if self._body_left:
                 self._read_upgrade_body()
-        self._keep_alive = "close" not in tokens(headers, "connection") and version >= "1.1"
-        self._waits_for_continue = version >= "1.1" and "100-continue" in tokens(headers, "expect")
+        self._waits_for_continue = self._expects_continue
         return RequestHead(method, target, version, headers)
 
     def _read_upgrade_body(self) -> None:
