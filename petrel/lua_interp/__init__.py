@@ -42,7 +42,8 @@ The facade the server's engine uses::
 
 Check-ins (where the interrupt callback may run): every loop back-edge (while, repeat,
 numeric for -- in segments of ``every`` iterations --, generic for), every goto jump, the
-entry of every function that calls or loops (so any recursion, tail calls included), and
+entry of every function that calls or loops (so any recursion, tail calls included; a function
+whose only calls are library calls run inline checks in before their fallback call instead), and
 the long loops in library code: pattern matching steps (find, match, gmatch, gsub with any
 replacement), table.sort partitions, table.concat and table.move per ``every`` items, load's
 reader calls.  A function with neither calls nor loops does a bounded amount of work.

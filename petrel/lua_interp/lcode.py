@@ -72,7 +72,7 @@ import re
 
 from . import lnodes as N
 from .ldebug import ChunkInfo, short_src
-from .lemit import LOCAL_MARK, TICK, Emitter, PyScope
+from .lemit import FALLBACK_TICK, FALLBACK_TICK_EXP, LOCAL_MARK, TICK, Emitter, PyScope
 from .lexpr import ExpMixin
 from .lflow import FlowMixin
 from .lintrinsics import IntrinsicMixin
@@ -96,6 +96,7 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         self.spans = {}         # python function name -> (text span, line, is_method)
         self.callsites = {}
         self.nsites = 0
+        self.ncalls = 0          # calls emitted in the Lua function being compiled (site)
         self.nfuncs = 0
         self.scope = None
         self.indent = 0
@@ -193,9 +194,10 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
             v.pyscope = scope
         self.line = f.line
         self.mark_locals("params", f.vars)
-        if f.info or self._has_loops(f.body):
-            scope.nonlocals.add("tick")
-            self.emit(TICK)
+        # a check-in at the entry of a function that calls or loops (the calls counted as they
+        # are emitted; an inline library call's fallback ticks there when this one does not)
+        tick_at = len(scope.lines)
+        saved_calls, self.ncalls = self.ncalls, 0
         spec = self.int_params.get(id(f))
         if spec is not None:
             # the integer version first, then the general one
@@ -214,6 +216,15 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         self.block(f.body)
         self.emit("return ()")
         body = scope.lines
+        ticks = self.ncalls > 0 or self._has_loops(f.body)
+        self.ncalls = saved_calls
+        if ticks:
+            scope.nonlocals.add("tick")
+            body.insert(tick_at, (1, TICK, f.line))
+        fb = "" if ticks else FALLBACK_TICK_EXP
+        for i, (ind, text, ll) in enumerate(body):
+            if FALLBACK_TICK in text:
+                body[i] = (ind, text.replace(FALLBACK_TICK, fb), ll)
         self.scope, self.indent, self.loops = parent_scope, parent_indent, parent_loops
         self.close_depth = saved_close
         self.labels_base = saved_labels

@@ -52,6 +52,12 @@ TICK = "if not (tick := tick - 1): tick = RT.tick()"
 # keeping their line numbers as data beside the functions (ChunkInfo.locvars).
 LOCAL_MARK = "#:L"
 
+# The check-in on the fallback path of an inline library call (lintrinsics), in a function
+# that calls nothing else and has no loop, so has no check-in at its entry: the marker is the
+# tick expression there, and nothing in a function that ticks at its entry.
+FALLBACK_TICK = "FBTICK and "
+FALLBACK_TICK_EXP = "((tick := tick - 1) or (tick := RT.tick())) and "
+
 
 class ForState:
     """The hidden locals of a for loop, named "(for state)" as Lua 5.4's are (no Python variable)."""
@@ -102,6 +108,7 @@ class Emitter:
         return s.vars[:-1] if type(e) in CONSTS else s.vars
 
     def site(self, desc):
+        self.ncalls += 1
         self.nsites += 1
         self.callsites[self.nsites] = desc
         return "_c%d" % self.nsites

@@ -11,6 +11,7 @@ chunk's namespace: the libraries register them into the runtime when they are op
 from __future__ import annotations
 
 from . import lnodes as N
+from .lemit import FALLBACK_TICK
 
 # Library functions run inline when the callee is exactly the library's function object:
 # (global name, field) -> (argument count, identity test, guard, inline value).  {0}, {1} are
@@ -121,7 +122,8 @@ class IntrinsicMixin:
     def _intrinsic_block(self, e, spec, inline, fallback):
         """if <callee is the library function>: arguments, then inline(...) when the guard holds,
         else fallback(callee, names) -- the library function called with the same values.
-        Returns with the emitter inside the 'else:' branch (the ordinary code goes there)."""
+        Returns with the emitter inside the 'else:' branch (the ordinary code goes there, after
+        the fallback's check-in); the calls of both fallbacks are not counted (Compiler.ncalls)."""
         f = self.temp()
         self.emit("if %s:" % self._raw_check(e, spec, f))
         self.indent += 1
@@ -132,6 +134,8 @@ class IntrinsicMixin:
         self.indent -= 1
         self.emit("else:")
         self.indent += 1
+        self.scope.nonlocals.add("tick")
+        self.emit(FALLBACK_TICK + "None")
 
     def _inline_call(self, e, spec):
         """One value of an intrinsic call: inline when the callee is the library function."""
@@ -152,6 +156,10 @@ class IntrinsicMixin:
         value = spec[3].format(*names, t=t)
         if binds:  # the arguments, each evaluated once, after the callee
             guard = "(%s,) and %s" % (", ".join(binds), guard)
+        n = self.ncalls  # the calls of the fallback: the check-in before them covers them
         site = self.site(self.desc(e.func))
-        return "(%s if (%s := %s) and %s else ((%s := %s)(%s) or N1)[0] if %s else (%s or N1)[0])" % (
-            value, k, check, guard, site, f, ", ".join(names), k, self.call(e))
+        generic = self.call(e)
+        self.ncalls = n
+        self.scope.nonlocals.add("tick")
+        return "(%s if (%s := %s) and %s else %s(((%s := %s)(%s) or N1)[0] if %s else (%s or N1)[0]))" % (
+            value, k, check, guard, FALLBACK_TICK, site, f, ", ".join(names), k, generic)

@@ -4,7 +4,7 @@ calls as statements, function definitions, and returns with their tail calls.
 from __future__ import annotations
 
 from . import lnodes as N
-from .lemit import CONSTS
+from .lemit import CONSTS, FALLBACK_TICK
 from .lresolve import is_int_exp
 
 
@@ -154,11 +154,15 @@ class StatMixin:
         r = self.temp()
         spec = self._intrinsic(s.call)
         if spec is not None:
+            n = self.ncalls
             site = self.site(self.desc(s.call.func))
+            self.ncalls = n
             stmt = spec[4] if len(spec) > 4 and spec[4] is not None else spec[3]
             self._intrinsic_block(s.call, spec, lambda names, t, h: stmt.format(*names, t=t, h=h),
-                                  lambda f, names: "(%s := %s)(%s)" % (site, f, ", ".join(names)))
+                                  lambda f, names: "%s(%s := %s)(%s)" % (FALLBACK_TICK, site, f, ", ".join(names)))
+            n = self.ncalls
             self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
+            self.ncalls = n
             self.indent -= 1
             return
         self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
@@ -201,14 +205,18 @@ class StatMixin:
     def tailcall(self, e):
         spec = self._intrinsic(e)
         if spec is not None and spec[3] is not None:
+            n = self.ncalls
             site = self.site(self.desc(e.func))
+            self.ncalls = n
             def inline(names, t, h):
                 if spec[1] == "{f} is K_setmetatable" and names[0] in self.fresh_tables():
                     return "%s.meta = %s; return (%s,)" % (names[0], names[1], names[0])
                 return "return (%s,)" % spec[3].format(*names, t=t, h=h)
-            self._intrinsic_block(e, spec, inline,
-                                  lambda f, names: "return (%s := %s)(%s)" % (site, f, ", ".join(names)))
+            self._intrinsic_block(e, spec, inline, lambda f, names: "return %s(%s := %s)(%s)" % (
+                FALLBACK_TICK, site, f, ", ".join(names)))
+            n = self.ncalls
             self.tailcall_plain(e)
+            self.ncalls = n
             self.indent -= 1
             return
         self.tailcall_plain(e)

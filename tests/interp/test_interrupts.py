@@ -51,6 +51,12 @@ ENDLESS = {
     "tail_recursion_args": "local function f(n) return f(n + 1) end f(1)",
     "mutual_tail_recursion": "local g local function f() return g() end function g() return f() end f()",
     "deep_recursion": "local function f(n) return 1 + f(n + 1) end f(1)",
+    # functions whose only calls are inline library calls tick on the fallback path only
+    "replaced_intrinsic_tail": "math.abs = function(x) return math.abs(x) end math.abs(1)",
+    "replaced_intrinsic_value": "math.abs = function(x) return 1 + math.abs(x) end math.abs(1)",
+    "replaced_intrinsic_statement": "type = function(x) type(x) end type(1)",
+    "replaced_intrinsic_local": "setmetatable = function(t, m) local x = setmetatable(t, m) return x end "
+                                "setmetatable({}, {})",
     "pcall_loop": "while true do pcall(function() end) end",
     "pcall_inside": "pcall(function() while true do end end)",
     "xpcall_inside": "xpcall(function() while true do end end, function(m) return m end)",
