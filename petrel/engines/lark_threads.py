@@ -42,9 +42,13 @@ class HandlerThreads:
 
     def __init__(self, most: int) -> None:
         self._most = most
-        self._lock = threading.Lock()
+        # No lock on the path of a call: a thread that held one when the GIL was taken from it
+        # would make the loop wait for its next turn (up to a switch interval per thread in line,
+        # a p99 of 110 ms at 32 connections). list.append, pop and remove are atomic.
         self._idle: list[_Worker] = []
-        self._count = 0
+        self._started = 0                # (the loop's thread only)
+        self._ended = 0                  # (under _retire_lock)
+        self._retire_lock = threading.Lock()
         self._freed: asyncio.Event | None = None
         self._limiter: anyio.CapacityLimiter | None = None
 
@@ -55,13 +59,15 @@ class HandlerThreads:
             return await self._run_anyio(func, *args)
         token = anyio.lowlevel.current_token()
         while True:
-            with self._lock:
-                worker = self._idle.pop() if self._idle else None
-                if worker is None and self._count < self._most:
-                    self._count += 1
-                    worker = _Worker(self)
-                    worker.start()
-            if worker is not None:
+            try:
+                worker = self._idle.pop()
+                break
+            except IndexError:
+                pass
+            if self._started - self._ended < self._most:
+                self._started += 1
+                worker = _Worker(self)
+                worker.start()
                 break
             self._freed = self._freed or asyncio.Event()
             await self._freed.wait()
@@ -76,8 +82,7 @@ class HandlerThreads:
 
     # -- called by the workers ----------------------------------------------------------------
     def _ready(self, worker: "_Worker", loop: asyncio.AbstractEventLoop) -> None:
-        with self._lock:
-            self._idle.append(worker)
+        self._idle.append(worker)
         if self._freed is not None:
             loop.call_soon_threadsafe(self._wake)
 
@@ -87,13 +92,15 @@ class HandlerThreads:
             self._freed = None
 
     def _retire(self, worker: "_Worker") -> bool:
-        """True when ``worker`` may end: it is idle and no call was handed to it."""
-        with self._lock:
-            if worker not in self._idle or not worker.jobs.empty():
-                return False
+        """True when ``worker`` may end: it was idle, and taking it off the list means no call
+        can be handed to it any more (a call takes its worker off the list first)."""
+        try:
             self._idle.remove(worker)
-            self._count -= 1
-            return True
+        except ValueError:
+            return False   # taken for a call that is on its way
+        with self._retire_lock:
+            self._ended += 1
+        return True
 
 
 class _Worker(threading.Thread):
