@@ -49,6 +49,7 @@ def run_worker(config: Any, process: str = "", report: Callable[[str, str], None
     if report is not None:
         server.repeat_signal_exits = False   # the master escalates a second signal itself
     server.announce = process in ("", "w1")
+    server.freeze_states = True   # (this process is the server's own)
     server.watch_stop_signals()
 
     def ready(_port: int) -> None:

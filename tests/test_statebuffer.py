@@ -44,7 +44,7 @@ def test_ready_states_are_frozen_and_discarded_ones_are_freed(tmp_path):
     ctx = LibraryContext(config=config, logger=logging.getLogger("test"), metrics=MetricsRegistry(),
                          router=Router(), lib_search_path=[str(tmp_path)])
     engine = get_engine("lark")(config, LibraryRegistry(ctx))
-    buffer = StateBuffer(engine, lambda: find_sources(str(tmp_path)), 10, devmode=False)
+    buffer = StateBuffer(engine, lambda: find_sources(str(tmp_path)), 10, devmode=False, freeze=True)
     buffer.fill()
     assert gc.get_freeze_count() > 0
 

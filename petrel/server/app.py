@@ -63,6 +63,9 @@ class Server:
         self.libraries = LibraryRegistry(ctx)
         self.engine = engine_class(config, self.libraries)
         self.buffer: StateBuffer | None = None
+        # A server process of its own keeps its ready states out of Python's full collections
+        # (StateBuffer.fill); an in-process test client leaves its host process's collector be.
+        self.freeze_states = False
         self.devmode: Any = None   # lua.devmode: the reloader and error pages (server/devmode.py)
         self.shutting_down = False
         self.draining = False   # from the stop signal on: server.health-path answers 503
@@ -135,7 +138,8 @@ class Server:
                 log.info("route %s -> directory %s", route.prefix, route.directory)
         log.info("libraries: %s", ", ".join(lib.name for lib in self.libraries.libraries))
         started = time.perf_counter()
-        self.buffer = StateBuffer(self.engine, self._load_sources, config.lua_statebuffer, config.lua_devmode)
+        self.buffer = StateBuffer(self.engine, self._load_sources, config.lua_statebuffer, config.lua_devmode,
+                                  freeze=self.freeze_states)
         self.buffer.fill()
         if not config.lua_devmode:
             log.info("state buffer: %d states ready in %.0f ms", self.buffer.ready,

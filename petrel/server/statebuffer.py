@@ -20,7 +20,8 @@ log = logging.getLogger("petrel.server")
 
 
 class StateBuffer:
-    def __init__(self, engine: Any, load_sources: Callable[[], list], size: int, devmode: bool) -> None:
+    def __init__(self, engine: Any, load_sources: Callable[[], list], size: int, devmode: bool,
+                 freeze: bool = False) -> None:
         self.engine = engine
         self.load_sources = load_sources
         self.size = size
@@ -30,6 +31,7 @@ class StateBuffer:
         self._wanted = anyio.Event()
         self.created = 0
         self.in_use = 0
+        self.freeze = freeze   # keep the ready states out of Python's full collections (_freeze)
         self._discarded_frozen = 0   # states discarded since the last freeze
 
     @property
@@ -60,11 +62,12 @@ class StateBuffer:
         collected either, so once a tenth of the buffer has been discarded the refill collects
         the whole heap once (one pause of that length) and freezes it again.
         """
-        gc.freeze()
+        if self.freeze:
+            gc.freeze()
         self._discarded_frozen = 0
 
     def _collect_discarded(self) -> None:
-        if self._discarded_frozen >= max(1, self.size // 10):
+        if self.freeze and self._discarded_frozen >= max(1, self.size // 10):
             gc.unfreeze()
             gc.collect()
             self._freeze()
@@ -111,4 +114,5 @@ class StateBuffer:
                     break
                 await anyio.sleep(0)
             self._collect_discarded()
-            gc.freeze()   # (the new states too)
+            if self.freeze:
+                gc.freeze()   # (the new states too)
