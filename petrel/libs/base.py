@@ -26,13 +26,12 @@ server context names its first parameter ``ctx``.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import inspect
 import logging
 import typing
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 import anyio
 
@@ -385,27 +384,38 @@ class LibraryContext:
             raise LuaRuntimeError(f"{name} is only available in bootstrap() and at load time, "
                                   "not while a request is handled")
 
-    @contextlib.asynccontextmanager
-    async def request_scope(self, handler: bool = False) -> AsyncIterator[None]:
-        """The server wraps each handler call (``handler=True``) and bootstrap in this; it runs
-        the cleanups after."""
-        cleanups: list[Callable[[], Awaitable[None]]] = []
-        token = _request_cleanups.set(cleanups)
-        handler_token = _in_handler.set(handler)
-        try:
-            yield
-        finally:
-            _in_handler.reset(handler_token)
-            _request_cleanups.reset(token)
-            if cleanups:
-                # Shielded: a cancelled request (client gone, shutdown) still closes what it opened.
-                with anyio.CancelScope(shield=True,
-                                       deadline=anyio.current_time() + REQUEST_CLEANUP_SECONDS):
-                    for cleanup in reversed(cleanups):
-                        try:
-                            await cleanup()
-                        except Exception:
-                            logging.getLogger("petrel.libs").exception("request cleanup failed")
+    def request_scope(self, handler: bool = False) -> "_RequestScope":
+        """The server wraps each handler call (``handler=True``) and bootstrap in this (``async
+        with``); it runs the cleanups after."""
+        return _RequestScope(handler)
+
+
+class _RequestScope:
+    """LibraryContext.request_scope: a class rather than an async generator, which cost a few
+    microseconds of every request for its frames."""
+
+    __slots__ = ("handler", "cleanups", "tokens")
+
+    def __init__(self, handler: bool) -> None:
+        self.handler = handler
+        self.cleanups: list[Callable[[], Awaitable[None]]] = []
+
+    async def __aenter__(self) -> None:
+        self.tokens = (_request_cleanups.set(self.cleanups), _in_handler.set(self.handler))
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        token, handler_token = self.tokens
+        _in_handler.reset(handler_token)
+        _request_cleanups.reset(token)
+        cleanups = self.cleanups
+        if cleanups:
+            # Shielded: a cancelled request (client gone, shutdown) still closes what it opened.
+            with anyio.CancelScope(shield=True, deadline=anyio.current_time() + REQUEST_CLEANUP_SECONDS):
+                for cleanup in reversed(cleanups):
+                    try:
+                        await cleanup()
+                    except Exception:
+                        logging.getLogger("petrel.libs").exception("request cleanup failed")
 
 
 REQUEST_CLEANUP_SECONDS = 5.0
