@@ -18,8 +18,18 @@ from typing import Any, Callable
 
 from ..libs import Export, LuaRuntimeError
 
-_PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
-_OK = (True,)
+PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
+OK = (True,)
+
+
+def bad_self(name: str) -> tuple:
+    """The result of a method called on something that is not its object."""
+    return (False, f"calling '{name}' on bad self".encode())
+
+
+def internal_error(name: str) -> tuple:
+    """The result of a library function that failed in Python (the log has the traceback)."""
+    return (False, f"{name}: internal error (the server log has the details)".encode())
 
 # parameter kind -> the line that takes the common case as it is, else the full check
 _IN_LINE = {
@@ -52,11 +62,10 @@ class CallMaker:
         name = export.name
 
         def slow(index: int, value: Any) -> Any:
-            return export.convert_one(index, value if type(value) in _PLAIN else to_python(value))
+            return export.convert_one(index, value if type(value) in PLAIN else to_python(value))
 
         return entry[1](owner, export.func, ctx, slow, to_python, results, self.log, name,
-                        (False, f"calling '{name}' on bad self".encode()),
-                        (False, f"{name}: internal error (the server log has the details)".encode()))
+                        bad_self(name), internal_error(name))
 
 
 def _compile(export: Export, owner: type | None) -> Callable:
@@ -89,6 +98,6 @@ def _compile(export: Export, owner: type | None) -> Callable:
         "        return internal",
         "  return call",
     ]
-    namespace = {"PLAIN": _PLAIN, "OK": _OK, "LuaRuntimeError": LuaRuntimeError}
+    namespace = {"PLAIN": PLAIN, "OK": OK, "LuaRuntimeError": LuaRuntimeError}
     exec(compile("\n".join(lines), f"<petrel call {export.qualname}>", "exec"), namespace)
     return namespace["make"]

@@ -30,7 +30,7 @@ from .base import (Engine, EngineUnavailable, HandlerError, LimitExceeded, Servi
                    limit_text, read_patterns, read_sandbox, request_values, resolve_module, response_from_fields,
                    response_from_flat, syntax_failure, header_list_error)
 from .instrument import InstrumentError, instrument
-from .lupa_calls import CallMaker
+from .lupa_calls import OK as _OK, PLAIN as _PLAIN, CallMaker, bad_self, internal_error
 from .request_data import DEFAULT_MAX_PARTS, RequestData
 
 try:
@@ -53,9 +53,7 @@ RUNTIME_MODULES = {
 # replaced, so there the sandbox's check-ins account memory alone.
 _ALLOCATOR_LIMIT = frozenset(("lua51", "lua52", "lua53", "lua54", "lua55"))
 MAX_TABLE_DEPTH = 32
-_PLAIN = frozenset((bytes, int, float, bool, type(None)))   # the same value in Lua and Python
 _CONVERTED = frozenset((str, dict, list, int))   # made into Lua values by _to_lua
-_OK = (True,)
 _PAIRS_START = 15      # request_values: 3 counts and 12 scalar fields, then the pairs
 _MAX_ARGUMENTS = 1000  # arguments of one call into Lua (Lua 5.1 guarantees a C stack of 8000 slots)
 
@@ -229,8 +227,7 @@ class LupaEngine(Engine):
         results = self._results
         name = export.name
         method = owner is not None
-        bad_self = (False, f"calling '{name}' on bad self".encode())
-        internal = (False, f"{name}: internal error (the server log has the details)".encode())
+        wrong_self, internal = bad_self(name), internal_error(name)
 
         def arguments(args: tuple) -> tuple:
             # Strings, numbers, booleans and nil pass as they are; only tables need converting.
@@ -243,7 +240,7 @@ class LupaEngine(Engine):
             async def call_async(*args: Any) -> tuple:
                 target, args = (args[0], args[1:]) if method else (None, args)
                 if method and not isinstance(target, owner):
-                    return bad_self
+                    return wrong_self
                 try:
                     value = await export.call_async(ctx, target, arguments(args))
                 except LuaRuntimeError as exc:
