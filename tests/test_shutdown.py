@@ -299,10 +299,10 @@ def test_connections_beyond_the_limit_wait_to_be_accepted(start_server):
     assert server.stop() == 0
 
 
-def test_no_connection_limit(start_server):
-    server = start_server(SERVICE, DEFAULT_ENGINE, "--server.max-connections=0")
+def _all_served(server, count: int) -> None:
+    """``count`` connections open at once, each with a request sent: every one is answered."""
     server.wait_for_log("listening on")
-    socks = [_connect(server.port) for _ in range(5)]
+    socks = [_connect(server.port) for _ in range(count)]
     try:
         for sock in socks:
             sock.sendall(_request("/fast"))
@@ -312,6 +312,10 @@ def test_no_connection_limit(start_server):
         for sock in socks:
             sock.close()
     assert server.stop() == 0
+
+
+def test_no_connection_limit(start_server):
+    _all_served(start_server(SERVICE, DEFAULT_ENGINE, "--server.max-connections=0"), 5)
 
 
 def test_a_burst_of_connections_is_taken_within_the_limit(start_server):
@@ -338,15 +342,4 @@ def test_a_burst_of_connections_is_taken_within_the_limit(start_server):
 
 
 def test_many_connections_arriving_at_once_are_all_served(start_server):
-    server = start_server(SERVICE, DEFAULT_ENGINE)
-    server.wait_for_log("listening on")
-    socks = [_connect(server.port) for _ in range(200)]   # more than one burst of accepts
-    try:
-        for sock in socks:
-            sock.sendall(_request("/fast"))
-        for sock in socks:
-            assert _read_response(sock)[2] == b"fast"
-    finally:
-        for sock in socks:
-            sock.close()
-    assert server.stop() == 0
+    _all_served(start_server(SERVICE, DEFAULT_ENGINE), 200)   # more than one burst of accepts
