@@ -36,10 +36,13 @@ out to keep that path short and free of Python-level calls:
   proxies) before the runtime's general ``RT.index``.
 * Calls are plain Python calls (a compiled Lua function is a plain function taking
   Lua values positionally and returning a tuple); one value is read as
-  ``(f(...) or N1)[0]``.  A call in tail position to a Lua function returns a
-  ``TailCall`` built without a constructor call (``object.__new__`` plus two slot
-  stores); the consumer resolves it through one ``__getitem__`` -- a plain tuple
-  result costs nothing extra.  Lua functions are told from library ones by their
+  ``(f(...) or N1)[0]``.  A call in tail position to a Lua function is a direct
+  call while fewer than ``TDMAX`` of them are running (a counter per chunk instance,
+  ``td``); the debugger skips the frame left below the callee (``ldebug.at_tail_call``).
+  Beyond that it returns a ``TailCall`` built without a constructor call
+  (``object.__new__`` plus two slot stores), which the consumer resolves through one
+  ``__getitem__`` -- a plain tuple result costs nothing extra -- so tail recursion
+  runs in constant stack.  Lua functions are told from library ones by their
   globals (``'__luachunk__' in f.__globals__``), not by hashing code objects.
 * Intrinsics (``lintrinsics``): ``setmetatable``, ``type``, ``math.abs``,
   ``math.floor`` and ``table.insert(t, v)`` run inline when raw reads of the globals
@@ -119,8 +122,8 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         self.indent = 1
         fname = self.function(main, is_main=True)
         self.emit("return %s" % fname)
-        lines = ["def __chunk__(ENV, RT):", "    tick = 1"]
-        linemap = [0, 0, 0]
+        lines = ["def __chunk__(ENV, RT):", "    tick = 1", "    td = 0"]
+        linemap = [0, 0, 0, 0]
         defs = []       # the defs the next line is in: [indent, name, locals]
         active = {}     # id(variable) -> its record while its scope is open
         for indent, text, lualine in outer.lines:

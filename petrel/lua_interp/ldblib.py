@@ -6,8 +6,8 @@ from types import FunctionType
 
 from .lauxlib import NOVALUE, arg_error, check_integer, check_table, needs_runtime, new_lib, type_error
 from . import lgc, lhook
-from .ldebug import (HANDLED_ERRORS, LIB_CODES, _info, call_site_at, is_block_frame, metamethod_event,
-                     traceback_from_frames)
+from .ldebug import (HANDLED_ERRORS, LIB_CODES, _info, at_tail_call, call_site_at, is_block_frame,
+                     metamethod_event, traceback_from_frames)
 from .lobject import LuaError, LuaTable, tostr_number, type_name
 
 
@@ -43,6 +43,9 @@ def _lua_frames(start, blocks=None):
                 unwound = False
                 yield f
         elif _info(f) is not None and not is_block_frame(f):
+            if at_tail_call(f):  # gone, for Lua (a direct call at a tail-call site)
+                f = f.f_back
+                continue
             if blocks is not None:
                 blocks[f] = pending
                 pending = []
@@ -76,6 +79,8 @@ def _frame_name(f):
     read from the calling instruction as Lua does; nothing for a function called from a
     library function or by a tail call."""
     caller = f.f_back
+    if caller is not None and at_tail_call(caller):
+        return None, ""
     if caller is None or _info(caller) is None:
         event = metamethod_event(f)
         if event is not None:

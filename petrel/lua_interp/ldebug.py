@@ -128,6 +128,9 @@ def where_level(frame, level: int) -> str:
     first = None
     while f is not None:
         if "__luachunk__" in f.f_globals:
+            if first is None and at_tail_call(f):
+                f = f.f_back
+                continue
             if first is None:
                 first = f
             if not is_block_frame(f):
@@ -157,6 +160,23 @@ def innermost_lua_frame(tb):
 
 
 _CALLSITE = re.compile(r"\(_c(\d+) :=")
+_TAIL_CALL = "try: return (_t"
+_TAIL_END = "finally: td -= 1"
+
+
+def at_tail_call(frame, lasti=None) -> bool:
+    """Whether a Lua frame is making a direct call at a tail-call site (lstat.tailcall_plain),
+    or was when an error came back through it: for Lua the frame is gone, its callee runs in
+    its place.  Those sites have lines of their own."""
+    info = _info(frame)
+    if info is None:
+        return False
+    try:
+        line = list(frame.f_code.co_positions())[(frame.f_lasti if lasti is None else lasti) // 2][0]
+        text = info.source_lines[line - 1].lstrip()
+    except (IndexError, AttributeError, TypeError):
+        return False
+    return text.startswith(_TAIL_CALL) or text == _TAIL_END
 
 
 def callsite_description(tb) -> str | None:
@@ -256,11 +276,16 @@ def traceback_from_tb(tb, message=None) -> str:
     """
     frames = []
     while tb is not None:
-        frames.append((tb.tb_frame, tb.tb_lineno, tb.tb_lasti))
+        if tb.tb_next is None or not at_tail_call(tb.tb_frame, tb.tb_lasti):
+            frames.append((tb.tb_frame, tb.tb_lineno, tb.tb_lasti))
+        else:  # gone, for Lua: its callee is named as a tail-called function is
+            frames.append((None, None, None))
         tb = tb.tb_next
     lines = []
     for i in range(len(frames) - 1, -1, -1):
         frame, lineno, _ = frames[i]
+        if frame is None:
+            continue
         info = _info(frame)
         if info is None:
             if frame.f_code in LIB_CODES:
@@ -275,7 +300,7 @@ def traceback_from_tb(tb, message=None) -> str:
             called = None
             if i > 0:
                 caller, _, caller_lasti = frames[i - 1]
-                if _info(caller) is not None:
+                if caller is not None and _info(caller) is not None:
                     called = _called_as(call_site_at(caller, caller_lasti))
             if called is not None:
                 what = "in " + called

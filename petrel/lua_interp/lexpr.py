@@ -286,6 +286,17 @@ class ExpMixin:
             parts.append(self.exp(last).code)
         return ", ".join(parts)
 
+    def arglist_parts(self, exps):
+        """The code of the fixed arguments, and of the last one's values when it has many (or None)."""
+        if not exps:
+            return [], None
+        parts = [self.exp(e).code for e in exps[:-1]]
+        last = exps[-1]
+        if self._is_multi(last):
+            return parts, self.multi(last)
+        parts.append(self.exp(last).code)
+        return parts, None
+
     @staticmethod
     def _is_multi(e):
         return type(e) in (N.Call, N.Method, N.Vararg)

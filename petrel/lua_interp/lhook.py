@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import threading
 
-from .ldebug import LIB_CODES, _info, is_block_frame
+from .ldebug import LIB_CODES, _info, at_tail_call, is_block_frame
 from .lvm import call
 
 _local = threading.local()
@@ -69,7 +69,7 @@ def _make_tracer(spec: HookSpec):
                     spec.left = count
                     call(spec.fn, "count")
             elif event == "return":
-                if want_ret:
+                if want_ret and not (info is not None and at_tail_call(frame)):
                     call(spec.fn, "return")
             return local_trace
         return local_trace
@@ -83,7 +83,8 @@ def _make_tracer(spec: HookSpec):
         if count:
             frame.f_trace_opcodes = True
         if want_call:
-            call(spec.fn, "call")
+            back = frame.f_back
+            call(spec.fn, "tail call" if back is not None and at_tail_call(back) else "call")
         info = what if what != "C" else None
         if info is None and not want_ret and not count:
             return None

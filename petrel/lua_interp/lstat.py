@@ -228,26 +228,42 @@ class StatMixin:
             r = self.temp()
             k = repr(e.name)
             fcode = self._method_lookup(ob, on, r, k, self.desc(e.obj))
-            args = self.arglist(e.args)
-            args = on + ((", " + args) if args else "")
+            fixed, multi = self.arglist_parts(e.args)
+            fixed = [on] + fixed
             desc = "method '%s'" % e.name
         else:
             fcode = self.exp(e.func).code
-            args = self.arglist(e.args)
+            fixed, multi = self.arglist_parts(e.args)
             desc = self.desc(e.func)
         f = self.temp()
         site = self.site(desc)
         t = self.temp()
-        # a Lua callee runs after this frame is gone (TailCall); a library function is called here
         self.emit("%s = %s" % (f, fcode))
-        if args:
+        # the arguments, evaluated in order after the function: fixed ones into temps
+        names = [self.temp() for _ in fixed]
+        if len(names) == 1:
+            self.emit("%s = %s" % (names[0], fixed[0]))
+        elif names:
+            self.emit("%s = %s" % (", ".join(names), ", ".join(fixed)))
+        if multi is not None:
             a = self.temp()
-            self.emit("%s = (%s,)" % (a, args))
+            self.emit("%s = (%s,)" % (a, ", ".join(names + ["*" + multi])))
+            direct_args = "*" + a
         else:
-            a = "()"
+            a = "(%s,)" % ", ".join(names) if names else "()"
+            direct_args = ", ".join(names)
+        if self.scope.kind == "func":
+            # a Lua callee is called here, this frame staying below it, while fewer than TDMAX
+            # such calls are running (the debugger skips the frame: ldebug.at_tail_call); beyond
+            # that it runs after this frame is gone, from the caller's trampoline (TailCall)
+            self.scope.nonlocals.add("td")
+            self.emit("if type(%s) is FT and '__luachunk__' in %s.__globals__ and td < TDMAX:" % (f, f))
+            self.emit("    td += 1")
+            self.emit("    try: return (%s := %s)(%s)" % (site.replace("_c", "_t", 1), f, direct_args))
+            self.emit("    finally: td -= 1")
         # a Lua function (its globals hold the chunk info) or a Python function that is not a
         # library function; hashing a code object is slow, so Lua functions are told apart first
         self.emit("if type(%s) is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC)"
                   " or type(%s) is LuaTable and CTAB(%s):" % (f, f, f, f, f))
         self.emit("    %s = NEW(TailCall); %s.f = %s; %s.args = %s; return %s" % (t, t, f, t, a, t))
-        self.do_return_value("(%s := %s)(*%s)" % (site, f, a) if args else "(%s := %s)()" % (site, f))
+        self.do_return_value("(%s := %s)(%s)" % (site, f, direct_args))

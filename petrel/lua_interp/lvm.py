@@ -880,13 +880,19 @@ def unenv(e):
     return e
 
 
+# Direct calls at tail-call sites running at once, per chunk instance, before a tail call runs
+# from the caller's trampoline (see lstat.tailcall_plain): how many Python frames tail calls
+# may leave on the stack, per chunk instance.
+TDMAX = 48
+
+
 def namespace() -> dict:
     """Globals for generated chunk code."""
     ns = {
         "LuaTable": LuaTable, "TailCall": TailCall, "CTAB": callable_table, "FT": FunctionType,
         "LIBC": LIB_CODES, "NEW": object.__new__, "UNENV": unenv,
         "N1": N1, "MININT": MININT, "MAXINT": MAXINT, "RAWKEYS": RAWKEYS, "BRK": BRK,
-        "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP,
+        "GotoJump": GotoJump, "EXC": EXC, "INF": INF, "NAN": NAN, "TD": TD, "TP": TP, "TDMAX": TDMAX,
     }
     ns.update(_intrinsics())
     return ns
