@@ -29,8 +29,9 @@ out to keep that path short and free of Python-level calls:
   ``s = s + i * 2 % 7`` compiles to two additions, a product, a modulo and an
   overflow test; comparisons of two integers are plain Python comparisons.  A small
   function whose parameters meet integer constants (``n - 1``, ``n < 2``) is compiled
-  twice, an integer version entered when ``type(n) is int`` and the general one.
-* Table reads ``t.k`` and globals are ``t.hash.get(k)`` behind ``type(t) is
+  twice, an integer version entered when ``n.__class__ is int`` and the general one.
+* Type tests read ``x.__class__`` (an attribute read: no call of ``type``, a quarter
+  cheaper).  Table reads ``t.k`` and globals are ``t.hash.get(k)`` behind ``t.__class__ is
   LuaTable``, the metatable consulted only on a miss, and then one ``__index`` table
   inline (class defaults, method calls, the sandbox's globals and read-only library
   proxies) before the runtime's general ``RT.index``.
@@ -205,7 +206,7 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         if spec is not None:
             # the integer version first, then the general one
             tested, ints = spec
-            self.emit("if %s:" % " and ".join("type(%s) is int" % v.pyname for v in tested))
+            self.emit("if %s:" % " and ".join("%s.__class__ is int" % v.pyname for v in tested))
             self.indent += 1
             for v in ints:
                 v.isint = True

@@ -239,20 +239,20 @@ class ExpMixin:
         if type(e.key) is N.String:
             k = repr(e.key.value)
             r = self.temp()
-            return PyExpr("(%s if type(%s) is LuaTable and (%s) else RT.index(%s, %s, %r))" % (
+            return PyExpr("(%s if %s.__class__ is LuaTable and (%s) else RT.index(%s, %s, %r))" % (
                 r, ob, self._chain_test(r, on, k), on, k, desc))
         kx = self.exp(e.key)
         r = self.temp()
         if kx.kind == "simple" and is_int_exp(e.key):
-            return PyExpr("(%s if type(%s) is LuaTable and ((%s := %s.hash.get(%s)) is not None "
+            return PyExpr("(%s if %s.__class__ is LuaTable and ((%s := %s.hash.get(%s)) is not None "
                           "or %s.meta is None) else RT.index(%s, %s, %r))" % (r, ob, r, on, kx.code, on, on, kx.code, desc))
         if kx.kind == "simple":
             kn = kx.code
-            return PyExpr("(%s if type(%s) is LuaTable and type(%s) is not bool and ((%s := %s.hash.get(%s)) is not None "
+            return PyExpr("(%s if %s.__class__ is LuaTable and %s.__class__ is not bool and ((%s := %s.hash.get(%s)) is not None "
                           "or %s.meta is None) else RT.index(%s, %s, %r))" % (r, ob, kn, r, on, kn, on, on, kn, desc))
         kt = self.temp()
         # evaluate object then key, whatever happens next
-        return PyExpr("(%s if ((%s, (%s := %s)) and type(%s) is LuaTable and type(%s) is not bool and "
+        return PyExpr("(%s if ((%s, (%s := %s)) and %s.__class__ is LuaTable and %s.__class__ is not bool and "
                       "((%s := %s.hash.get(%s)) is not None or %s.meta is None)) else RT.index(%s, %s, %r))"
                       % (r, ob, kt, kx.code, on, kt, r, on, kt, on, on, kt, desc))
 
@@ -266,7 +266,7 @@ class ExpMixin:
     def _chain_test(self, r, t, k):
         m, i = self.temp(), self.temp()
         return ("(%s := %s.hash.get(%s)) is not None or (%s := %s.meta) is None or "
-                "type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None"
+                "(%s := %s.hash.get('__index')).__class__ is LuaTable and (%s := %s.hash.get(%s)) is not None"
                 % (r, t, k, m, t, i, m, r, i, k))
 
     def explist_tuple(self, exps):
@@ -339,8 +339,8 @@ class ExpMixin:
         # a method is rarely the object's own field: a membership test first (a raw hit in the
         # object, or a miss in the class, reads the object's field as before)
         mt, ix = self.temp(), self.temp()
-        return ("(%s if type(%s) is LuaTable and (%s not in %s.hash and (%s := %s.meta) is not None "
-                "and type(%s := %s.hash.get('__index')) is LuaTable and (%s := %s.hash.get(%s)) is not None "
+        return ("(%s if %s.__class__ is LuaTable and (%s not in %s.hash and (%s := %s.meta) is not None "
+                "and (%s := %s.hash.get('__index')).__class__ is LuaTable and (%s := %s.hash.get(%s)) is not None "
                 "or (%s := %s.hash.get(%s)) is not None) "
                 "else RT.index(%s, %s, %r))" % (r, ob, k, on, mt, on, ix, mt, r, ix, k, r, on, k, on, k, desc))
 
@@ -419,18 +419,18 @@ class ExpMixin:
                 return PyExpr("(not %s)" % a.code, "bool")
             return PyExpr("(%s is None or %s is False)" % (ab, an), "bool")
         if op == "-":
-            return PyExpr("(-%s if (type(%s) is int and %s != MININT) or type(%s) is float else RT.unm(%s, %r))"
+            return PyExpr("(-%s if (%s.__class__ is int and %s != MININT) or %s.__class__ is float else RT.unm(%s, %r))"
                           % (an, ab, an, an, an, d))
         if op == "#" and type(e.a) is N.Number:  # '5.hash' would not even parse
             return PyExpr("RT.len(%s, %r)" % (an, d))
         if op == "#":
             t, n, h = self.temp(), self.temp(), self.temp()
             # a plain table whose border is its size (an array): no call at all
-            return PyExpr("(len(%s) if (%s := type(%s)) is str else (%s if ((%s := len(%s := %s.hash)) == 0 or %s in %s) "
+            return PyExpr("(len(%s) if (%s := %s.__class__) is str else (%s if ((%s := len(%s := %s.hash)) == 0 or %s in %s) "
                           "and %s + 1 not in %s else %s.length()) if %s is LuaTable and %s.meta is None "
                           "else RT.len(%s, %r))" % (an, t, ab, n, n, h, an, n, h, n, h, an, t, an, an, d))
         if op == "~":
-            return PyExpr("(~%s if type(%s) is int else RT.bnot(%s, %r))" % (an, ab, an, d))
+            return PyExpr("(~%s if %s.__class__ is int else RT.bnot(%s, %r))" % (an, ab, an, d))
         raise AssertionError(op)
 
     def binop(self, e):
@@ -453,14 +453,14 @@ class ExpMixin:
                 return PyExpr("(%s %s %s)" % (a.code, op, b.code), "bool")
             if b.kind == "simple" and (ib or type(e.b) is N.Number):
                 t = self.temp()
-                return PyExpr("(%s %s %s if (%s := type(%s)) is int or %s is float else RT.%s(%s, %s))"
+                return PyExpr("(%s %s %s if (%s := %s.__class__) is int or %s is float else RT.%s(%s, %s))"
                               % (an, op, bn, t, ab, t, name, sl, sr), "bool")
             if a.kind == "simple" and (ia or type(e.a) is N.Number):
                 t = self.temp()
-                return PyExpr("(%s %s %s if (%s := type(%s)) is int or %s is float else RT.%s(%s, %s))"
+                return PyExpr("(%s %s %s if (%s := %s.__class__) is int or %s is float else RT.%s(%s, %s))"
                               % (an, op, bn, t, bb, t, name, sl, sr), "bool")
             t = self.temp()
-            return PyExpr("(%s %s %s if (%s := type(%s)) is type(%s) and (%s is int or %s is float or %s is str) "
+            return PyExpr("(%s %s %s if (%s := %s.__class__) is %s.__class__ and (%s is int or %s is float or %s is str) "
                           "else RT.%s(%s, %s))" % (an, op, bn, t, ab, bb, t, t, t, name, sl, sr), "bool")
         helper = _ARITH[op]
         slow = "RT.%s(%s, %s, %r, %r)" % (helper, an, bn, da, db)
@@ -479,28 +479,28 @@ class ExpMixin:
                 if small:
                     bound = "(%s := %s %s %s) <= %s" % (r, an, op, bn, _MAX) if op == "+" else \
                         "%s <= (%s := %s %s %s)" % (_MIN, r, an, op, bn)
-                    return PyExpr("(%s if type(%s) is int and %s else %s)" % (r, ab, bound, slow))
-                return PyExpr("(%s if type(%s) is int and (%s := %s %s %s).bit_length() < 64 else %s)"
+                    return PyExpr("(%s if %s.__class__ is int and %s else %s)" % (r, ab, bound, slow))
+                return PyExpr("(%s if %s.__class__ is int and (%s := %s %s %s).bit_length() < 64 else %s)"
                               % (r, ab, r, an, op, bn, slow))
             if type(bconst) is float:
-                return PyExpr("(%s %s %s if type(%s) is float else %s)" % (an, op, bn, ab, slow))
+                return PyExpr("(%s %s %s if %s.__class__ is float else %s)" % (an, op, bn, ab, slow))
             if (ia or type(e.a) is N.Number and type(e.a.value) is int) and a.kind == "simple":
-                return PyExpr("(%s if type(%s) is int and (%s := %s %s %s).bit_length() < 64 else %s)"
+                return PyExpr("(%s if %s.__class__ is int and (%s := %s %s %s).bit_length() < 64 else %s)"
                               % (r, bb, r, an, op, bn, slow))
             if ib and b.kind == "simple":
-                return PyExpr("(%s if type(%s) is int and (%s := %s %s %s).bit_length() < 64 else %s)"
+                return PyExpr("(%s if %s.__class__ is int and (%s := %s %s %s).bit_length() < 64 else %s)"
                               % (r, ab, r, an, op, bn, slow))
             t = self.temp()
             # (r.bit_length() < 64: the result fits in 64 bits; -2**63 itself takes the slow path)
             # (both operands are evaluated before any branch: a chained test unless b is a plain name)
-            both = "(%s := type(%s)) is int and type(%s) is int" if b.kind == "simple" else "(%s := type(%s)) is type(%s) is int"
+            both = "(%s := %s.__class__) is int and %s.__class__ is int" if b.kind == "simple" else "(%s := %s.__class__) is %s.__class__ is int"
             return PyExpr(("(%s if " + both + " and (%s := %s %s %s).bit_length() < 64 else "
-                           "%s %s %s if %s is float and type(%s) is float else %s)")
+                           "%s %s %s if %s is float and %s.__class__ is float else %s)")
                           % (r, t, ab, bb, r, an, op, bn, an, op, bn, t, bn, slow))
         if op in ("//", "%") and type(bconst) is int and bconst > 0:
             if ia:
                 return PyExpr("(%s %s %s)" % (a.code, op, b.code))
-            return PyExpr("(%s %s %s if type(%s) is int else %s)" % (an, op, bn, ab, slow))
+            return PyExpr("(%s %s %s if %s.__class__ is int else %s)" % (an, op, bn, ab, slow))
         if op == ".." and type(e.a) is N.String and type(e.b) is N.String and \
                 len(e.a.value) + len(e.b.value) < 65000:
             # joined at run time, as Lua does (Python would fold 'a' + 'b' into one constant,
@@ -510,21 +510,21 @@ class ExpMixin:
             return PyExpr("(%s + str(%s))" % (a.code, b.code))
         if op == ".." and type(e.a) is N.String and len(e.a.value) < 65000:
             t = self.temp()
-            return PyExpr("(%s + %s if (%s := type(%s)) is str and len(%s) < %d else %s + str(%s) if %s is int else %s)"
+            return PyExpr("(%s + %s if (%s := %s.__class__) is str and len(%s) < %d else %s + str(%s) if %s is int else %s)"
                           % (an, bn, t, bb, bn, 65536 - len(e.a.value), an, bn, t, slow))
         if op == "/":
-            return PyExpr("(%s / %s if type(%s) is type(%s) is float and %s else %s)" % (an, bn, ab, bb, bn, slow))
+            return PyExpr("(%s / %s if %s.__class__ is %s.__class__ is float and %s else %s)" % (an, bn, ab, bb, bn, slow))
         if op in ("//", "%"):
-            return PyExpr("(%s %s %s if type(%s) is type(%s) is int and %s > 0 else %s)"
+            return PyExpr("(%s %s %s if %s.__class__ is %s.__class__ is int and %s > 0 else %s)"
                           % (an, op, bn, ab, bb, bn, slow))
         if op == "..":
             t = self.temp()
-            return PyExpr("(%s + %s if (%s := type(%s)) is type(%s) is str and len(%s) + len(%s) < 65536 else "
-                          "%s + str(%s) if %s is str and type(%s) is int and len(%s) < 65536 else %s)"
+            return PyExpr("(%s + %s if (%s := %s.__class__) is %s.__class__ is str and len(%s) + len(%s) < 65536 else "
+                          "%s + str(%s) if %s is str and %s.__class__ is int and len(%s) < 65536 else %s)"
                           % (an, bn, t, ab, bb, an, bn, an, bn, t, bn, an, slow))
         if op in ("&", "|", "~"):
             pyop = "^" if op == "~" else op
-            return PyExpr("(%s %s %s if type(%s) is type(%s) is int else %s)" % (an, pyop, bn, ab, bb, slow))
+            return PyExpr("(%s %s %s if %s.__class__ is %s.__class__ is int else %s)" % (an, pyop, bn, ab, bb, slow))
         # ^ << >>: always through the runtime
         return PyExpr("RT.%s(%s, %s, %r, %r)" % (helper, ab, bb, da, db))
 
@@ -560,5 +560,5 @@ class ExpMixin:
         xb, xn = self._bind(x)
         yb, yn = self._bind(y)
         t = self.temp()
-        return ("(%s == %s if (%s := type(%s)) is type(%s) and %s is not LuaTable else RT.eq(%s, %s))"
+        return ("(%s == %s if (%s := %s.__class__) is %s.__class__ and %s is not LuaTable else RT.eq(%s, %s))"
                 % (xn, yn, t, xb, yb, t, xn, yn))

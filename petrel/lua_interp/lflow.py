@@ -237,7 +237,7 @@ class FlowMixin:
         self.emit(TICK)
         self.scope.nonlocals.add("tick")
         self.emit("%s = %s()" % (r, name))
-        self.emit("if type(%s) is not int: break" % r)
+        self.emit("if %s.__class__ is not int: break" % r)
         self.indent -= 1
         self.emit("if %s is not None:" % r)
         self.indent += 1
@@ -247,7 +247,7 @@ class FlowMixin:
             self.indent += 1
             self.do_break(None)
             self.indent -= 1
-            self.emit("elif type(%s) is str:" % r)
+            self.emit("elif %s.__class__ is str:" % r)
             self.indent += 1
             self.do_continue()
             self.indent -= 1

@@ -19,17 +19,17 @@ from .lemit import FALLBACK_TICK
 # protected metatable...) the ordinary call runs and phrases any error as before.
 INTRINSICS = {
     ("setmetatable", None): (2, "{f} is K_setmetatable",
-                             "type({0}) is LuaTable and {0}.meta is None and type({1}) is LuaTable"
+                             "{0}.__class__ is LuaTable and {0}.meta is None and {1}.__class__ is LuaTable"
                              " and '__mode' not in ({t} := {1}.hash) and '__gc' not in {t}",
                              "(SETMETA({0}, {1}) or {0})"),
-    ("type", None): (1, "{f} is K_type", "({t} := TN.get(type({0}))) is not None", "{t}"),
-    ("math", "abs"): (1, "{f} is K_abs", "(({t} := type({0})) is float or {t} is int and {0} != MININT)",
+    ("type", None): (1, "{f} is K_type", "({t} := TN.get({0}.__class__)) is not None", "{t}"),
+    ("math", "abs"): (1, "{f} is K_abs", "(({t} := {0}.__class__) is float or {t} is int and {0} != MININT)",
                       "abs({0})"),
     ("math", "floor"): (1, "{f} is K_floor",
-                        "(({t} := type({0})) is int or {t} is float and -9.2e18 < {0} < 9.2e18)", "FLOOR({0})"),
+                        "(({t} := {0}.__class__) is int or {t} is float and -9.2e18 < {0} < 9.2e18)", "FLOOR({0})"),
     # statement only (value None): table.insert(t, v) appending to a plain table's array part
     ("table", "insert"): (2, "type({f}) is PARTIAL and {f}.func is K_tinsert",
-                          "type({0}) is LuaTable and {0}.meta is None and {1} is not None and "
+                          "{0}.__class__ is LuaTable and {0}.meta is None and {1} is not None and "
                           "(({t} := len({h} := {0}.hash)) == 0 or {t} in {h}) and {t} + 1 not in {h}",
                           None, "{h}[{t} + 1] = {1}; {0}.keys = None"),
 }
@@ -37,7 +37,7 @@ INTRINSICS = {
 # The guard when the first argument is a table just built by a constructor in the same function
 # (lexpr table: no metatable yet, and no other code holds it), as in setmetatable({...}, mt).
 FRESH_GUARDS = {
-    ("setmetatable", None): "type({1}) is LuaTable and '__mode' not in ({t} := {1}.hash) and '__gc' not in {t}",
+    ("setmetatable", None): "{1}.__class__ is LuaTable and '__mode' not in ({t} := {1}.hash) and '__gc' not in {t}",
 }
 
 
@@ -81,7 +81,7 @@ class IntrinsicMixin:
     def _meta_get(self, t, k):
         """Raw read of k in the __index table of t's metatable, or None (t: a table)."""
         m, i = self.temp(), self.temp()
-        return ("(%s.hash.get(%s) if (%s := %s.meta) is not None and type(%s := %s.hash.get('__index')) is LuaTable "
+        return ("(%s.hash.get(%s) if (%s := %s.meta) is not None and (%s := %s.hash.get('__index')).__class__ is LuaTable "
                 "else None)" % (i, k, m, t, i, m))
 
     def _raw_check(self, e, spec, f):
@@ -102,7 +102,7 @@ class IntrinsicMixin:
         if type(fn) is N.Name:
             return is_k("ENV.hash.get(%r)" % fn.name, "ENV", repr(fn.name))
         m = self.temp()
-        lib = "(type(%s := ENV.hash.get(%r)) is LuaTable or %s is None and type(%s := %s) is LuaTable)" % (
+        lib = "((%s := ENV.hash.get(%r)).__class__ is LuaTable or %s is None and (%s := %s).__class__ is LuaTable)" % (
             m, fn.obj.name, m, m, self._meta_get("ENV", repr(fn.obj.name)))
         return "(%s and %s)" % (lib, is_k("%s.hash.get(%r)" % (m, fn.key.value), m, repr(fn.key.value)))
 

@@ -52,7 +52,7 @@ class StatMixin:
             elif self._is_append(tg, s.exps[0]):
                 # t[#t + 1] = v on a plain array-like table: one store
                 t, n, h = tg.obj.var.pyname, self.temp(), self.temp()
-                self.emit("if type(%s) is LuaTable and %s.meta is None and ((%s := len(%s := %s.hash)) == 0 or %s in %s) "
+                self.emit("if %s.__class__ is LuaTable and %s.meta is None and ((%s := len(%s := %s.hash)) == 0 or %s in %s) "
                           "and %s + 1 not in %s: %s[%s + 1] = %s; %s.keys = None" % (
                               t, t, n, h, t, n, h, n, h, h, n, self.exp(s.exps[0]).code, t))
                 self.emit("else:")
@@ -137,9 +137,9 @@ class StatMixin:
     def setindex(self, o, k, v, desc, keynode):
         const_str = type(keynode) is N.String or is_int_exp(keynode)
         if const_str:
-            cond = "type(%s) is LuaTable and %s is not None and (%s.meta is None or %s in %s.hash)" % (o, v, o, k, o)
+            cond = "%s.__class__ is LuaTable and %s is not None and (%s.meta is None or %s in %s.hash)" % (o, v, o, k, o)
         else:
-            cond = ("type(%s) is LuaTable and %s is not None and type(%s) in RAWKEYS and (%s.meta is None or %s in %s.hash)"
+            cond = ("%s.__class__ is LuaTable and %s is not None and %s.__class__ in RAWKEYS and (%s.meta is None or %s in %s.hash)"
                     % (o, v, k, o, k, o))
         self.emit("if %s:" % cond)
         self.indent += 1
@@ -161,11 +161,11 @@ class StatMixin:
             self._intrinsic_block(s.call, spec, lambda names, t, h: stmt.format(*names, t=t, h=h),
                                   lambda f, names: "%s(%s := %s)(%s)" % (FALLBACK_TICK, site, f, ", ".join(names)))
             n = self.ncalls
-            self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
+            self.emit("if (%s := %s).__class__ is TailCall: %s.resolve()" % (r, self.call(s.call), r))
             self.ncalls = n
             self.indent -= 1
             return
-        self.emit("if type(%s := %s) is TailCall: %s.resolve()" % (r, self.call(s.call), r))
+        self.emit("if (%s := %s).__class__ is TailCall: %s.resolve()" % (r, self.call(s.call), r))
 
     def st_FunctionStat(self, s):
         name = self.function(s.func)
@@ -257,13 +257,13 @@ class StatMixin:
             # such calls are running (the debugger skips the frame: ldebug.at_tail_call); beyond
             # that it runs after this frame is gone, from the caller's trampoline (TailCall)
             self.scope.nonlocals.add("td")
-            self.emit("if type(%s) is FT and '__luachunk__' in %s.__globals__ and td < TDMAX:" % (f, f))
+            self.emit("if %s.__class__ is FT and '__luachunk__' in %s.__globals__ and td < TDMAX:" % (f, f))
             self.emit("    td += 1")
             self.emit("    try: return (%s := %s)(%s)" % (site.replace("_c", "_t", 1), f, direct_args))
             self.emit("    finally: td -= 1")
         # a Lua function (its globals hold the chunk info) or a Python function that is not a
         # library function; hashing a code object is slow, so Lua functions are told apart first
-        self.emit("if type(%s) is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC)"
-                  " or type(%s) is LuaTable and CTAB(%s):" % (f, f, f, f, f))
+        self.emit("if %s.__class__ is FT and ('__luachunk__' in %s.__globals__ or %s.__code__ not in LIBC)"
+                  " or %s.__class__ is LuaTable and CTAB(%s):" % (f, f, f, f, f))
         self.emit("    %s = NEW(TailCall); %s.f = %s; %s.args = %s; return %s" % (t, t, f, t, a, t))
         self.do_return_value("(%s := %s)(%s)" % (site, f, direct_args))
