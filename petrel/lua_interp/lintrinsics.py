@@ -10,6 +10,8 @@ chunk's namespace: the libraries register them into the runtime when they are op
 """
 from __future__ import annotations
 
+import re
+
 from . import lnodes as N
 from .lemit import FALLBACK_TICK
 
@@ -154,7 +156,10 @@ class IntrinsicMixin:
         t = self.temp()
         guard = self._guard(spec, names).format(*names, t=t)
         value = spec[3].format(*names, t=t)
-        if binds:  # the arguments, each evaluated once, after the callee
+        if len(binds) == 1 and len(names) == 1:
+            # the one argument is bound where the guard first reads it (its first test)
+            guard = re.sub(r"(?<!\w)%s(?!\w)" % names[0], lambda m: binds[0], guard, count=1)
+        elif binds:  # the arguments, each evaluated once, after the callee
             guard = "(%s,) and %s" % (", ".join(binds), guard)
         n = self.ncalls  # the calls of the fallback: the check-in before them covers them
         site = self.site(self.desc(e.func))
