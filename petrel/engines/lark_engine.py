@@ -239,9 +239,9 @@ class LarkEngine(Engine):
             constants = LuaTable()
             for name, value in library.constants.items():
                 constants.rawset(name, self._to_lua(lstate, value))
-            if library.lua_chunk:
-                functions = self._lua_fields(lstate, library, functions)
             constructor = self._stub(lstate, library.constructor) if library.constructor else None
+            if library.lua_chunk:
+                functions, constructor = self._lua_fields(lstate, library, functions, constructor)
             call(install_library, library.name, functions, constructor, constants, library.as_table)
             for name, export in library.globals.items():
                 call(install_global, name, self._stub(lstate, export))
@@ -250,8 +250,9 @@ class LarkEngine(Engine):
             lstate.installed.add(library.name)
         lstate.lib_version = self.libraries.version
 
-    def _lua_fields(self, lstate: LarkState, library: Any, python: LuaTable) -> Any:
-        """The fields a library's Lua chunk makes (the interpreter caches the compiled chunk)."""
+    def _lua_fields(self, lstate: LarkState, library: Any, python: LuaTable, constructor: Any) -> tuple:
+        """The fields a library's Lua chunk makes (the interpreter caches the compiled chunk), and
+        the constructor: the one the chunk returns second, if it does."""
         text = self._lua_chunks.get(library.lua_chunk)
         if text is None:
             with open(library.lua_chunk, "rb") as handle:
@@ -259,12 +260,14 @@ class LarkEngine(Engine):
         fns = lstate.fns
         chunk = lstate.state.load(text, f"=petrel {library.name}")
         helpers = _table({"checkin": fns["checkin"], "readonly": fns["readonly"],
-                          "concat": fns.get("concat"), "python": python})
+                          "concat": fns.get("concat"), "make_class": fns["make_class"],
+                          "new_object": fns["new_object"], "python": python})
         native = NATIVE.get(library.name)
         if native is not None:
             runtime = lstate.state.runtime
             helpers.rawset("native", lambda *args: (native(runtime, *args[:3]),))
-        return lstate.state.call(chunk, helpers)[0]
+        made = lstate.state.call(chunk, helpers)
+        return made[0], (made[1] if len(made) > 1 and made[1] is not None else constructor)
 
     # -- crossing the boundary -----------------------------------------------------------------
     def _stub(self, lstate: LarkState, export: Export, owner: type | None = None) -> Callable:

@@ -191,9 +191,9 @@ class LupaEngine(Engine):
                 continue
             functions = {name.encode(): self._stub(state, export)
                          for name, export in library.functions.items()}
-            if library.lua_chunk:
-                functions = self._lua_fields(state, library, table_from(functions))
             constructor = self._stub(state, library.constructor) if library.constructor else None
+            if library.lua_chunk:
+                functions, constructor = self._lua_fields(state, library, table_from(functions), constructor)
             constants = {name.encode(): self._to_lua(state, value)
                          for name, value in library.constants.items()}
             fns["install_library"](library.name.encode(), table_from(functions), constructor,
@@ -205,8 +205,9 @@ class LupaEngine(Engine):
             state.installed.add(library.name)
         state.lib_version = registry.version
 
-    def _lua_fields(self, state: LupaState, library: Any, python: Any) -> Any:
-        """The fields a library's Lua chunk makes (compiled once, run in each state)."""
+    def _lua_fields(self, state: LupaState, library: Any, python: Any, constructor: Any) -> tuple:
+        """The fields a library's Lua chunk makes (compiled once, run in each state), and the
+        constructor: the one the chunk returns second, if it does."""
         chunkname = f"=petrel {library.name}".encode()
         if chunkname not in self._bytecode:
             with open(library.lua_chunk, "rb") as handle:
@@ -215,8 +216,12 @@ class LupaEngine(Engine):
         loader = lua_globals[b"loadstring"] or lua_globals[b"load"]
         chunk = loader(self._bytecode[chunkname], chunkname)
         fns = state.fns
-        return chunk(state.runtime.table_from({b"checkin": fns["checkin"], b"readonly": fns["readonly"],
-                                               b"concat": fns.get("concat"), b"python": python}))
+        made = chunk(state.runtime.table_from({b"checkin": fns["checkin"], b"readonly": fns["readonly"],
+                                               b"concat": fns.get("concat"), b"make_class": fns["make_class"],
+                                               b"new_object": fns["new_object"], b"python": python}))
+        if isinstance(made, tuple):
+            return made[0], (made[1] if made[1] is not None else constructor)
+        return made, constructor
 
     # -- crossing the boundary -----------------------------------------------------------------
     def _stub(self, state: LupaState, export: Export, owner: type | None = None) -> Any:
