@@ -116,6 +116,23 @@ def tab_remove(rt, t=NOVALUE, pos=None, *_):
     return (v,)
 
 
+_STR_ONLY = {str}
+
+
+def _concat_values(values, first):
+    """table.concat's strings for values read from index `first` on: numbers converted."""
+    out = []
+    for k, v in enumerate(values, first):
+        tv = type(v)
+        if tv is str:
+            out.append(v)
+        elif tv is int or tv is float:
+            out.append(tostr_number(v))
+        else:
+            raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
+    return out
+
+
 @needs_runtime
 def tab_concat(rt, t=NOVALUE, sep=None, i=None, j=None, *_):
     t = checktab(rt, t, 1, "concat", TAB_R | TAB_L)
@@ -123,20 +140,28 @@ def tab_concat(rt, t=NOVALUE, sep=None, i=None, j=None, *_):
     sep = opt_string(sep, 2, "concat", "")
     i = opt_integer(i, 3, "concat", 1)
     last = opt_integer(j, 4, "concat", last)
-    get = t.hash.get if _is_raw(t) else (lambda k: rt.index(t, k))
-    parts = []
     every = rt.every
-    for k in range(i, last + 1):
-        v = get(k)
-        tv = type(v)
-        if tv is str:
-            parts.append(v)
-        elif tv is int or tv is float:
-            parts.append(tostr_number(v))
-        else:
-            raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
-        if len(parts) % every == 0:
+    if _is_raw(t) and last - i < len(t.hash):  # (more would hold a nil: the loop reports it)
+        # the values read at once; strings only (the usual case) need no conversion
+        parts = list(map(t.hash.get, range(i, last + 1)))
+        if parts and set(map(type, parts)) != _STR_ONLY:
+            parts = _concat_values(parts, i)
+        for _ in range(len(parts) // every):  # the check-ins of the values' loop
             rt.tick()
+    else:
+        get = t.hash.get if _is_raw(t) else (lambda k: rt.index(t, k))
+        parts = []
+        for k in range(i, last + 1):
+            v = get(k)
+            tv = type(v)
+            if tv is str:
+                parts.append(v)
+            elif tv is int or tv is float:
+                parts.append(tostr_number(v))
+            else:
+                raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
+            if len(parts) % every == 0:
+                rt.tick()
     if len(parts) > 16 or len(sep) > 1024:
         total = sum(map(len, parts)) + len(sep) * max(0, len(parts) - 1)
         if total >= rt.mem_big:
