@@ -67,8 +67,8 @@ out to keep that path short and free of Python-level calls:
   ``RT.concatn`` call and a long left-deep chain (``x + x + ...``) is evaluated by a
   block function, one operator per statement, in Lua's order.
 
-The line map (Python line -> Lua line) and call-site names (``(_cN := f)(...)``)
-let the debugger phrase errors without any run-time cost.
+The line map (Python line -> Lua line) and the call sites' places (where each call
+starts: ``Emitter.site``) let the debugger phrase errors without any run-time cost.
 """
 from __future__ import annotations
 
@@ -85,6 +85,7 @@ from .lresolve import CompileError, Resolver
 from .lstat import StatMixin
 
 _LINE_MARK = re.compile(r"#@(\d+)$")
+_SITE = re.compile(r"\(\0[ct](\d+)\0 := ")
 
 
 class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
@@ -99,6 +100,7 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
         self.upvals = {}        # python function name -> ((lua name, python name), ...)
         self.spans = {}         # python function name -> (text span, line, is_method)
         self.callsites = {}
+        self.sitecols = {}       # python line -> ((column, call-site id), ...)
         self.nsites = 0
         self.ncalls = 0          # calls emitted in the Lua function being compiled (site)
         self.nfuncs = 0
@@ -138,6 +140,8 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
                 if text.startswith("def "):
                     defs.append([at, text[4:text.index("(")], [], len(lines) + 1])
             for sub in text.split("\n"):
+                if "\0" in sub:
+                    sub = self._place_sites(sub, indent * 4, len(lines) + 1)
                 lines.append("    " * indent + sub)
                 linemap.append(lualine)
                 if sub.endswith(tuple("0123456789")) and "#@" in sub:  # see Compiler.call
@@ -146,6 +150,14 @@ class Compiler(FlowMixin, StatMixin, ExpMixin, IntrinsicMixin, Emitter):
                         lualine = int(m.group(1))
         self._close_defs(-1, len(lines) + 1, defs, active)
         return "\n".join(lines) + "\n", linemap
+
+    def _place_sites(self, text, at, lineno):
+        """Blank the call-site markers of a line (Emitter.site), recording where each call
+        starts: line -> ((byte column, site id), ...), as co_positions gives them."""
+        cols = self.sitecols.setdefault(lineno, [])
+        for m in _SITE.finditer(text):
+            cols.append((at + len(text[:m.start()].encode("utf-8")), int(m.group(1))))
+        return _SITE.sub(lambda m: "(" + " " * (len(m.group(0)) - 1), text)
 
     def _scope_mark(self, n, at, lineno, defs, active):
         """A local-scope mark at column `at` before line `lineno`: open or close its locals'
@@ -269,4 +281,5 @@ def compile_chunk(block, chunkname: str, text: str | None = None):
     info.source = text
     info.locvars = c.locvars
     info.spans = c.spans
+    info.sitecols = c.sitecols
     return src, info

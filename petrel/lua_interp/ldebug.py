@@ -7,7 +7,6 @@ are walked only then.
 """
 from __future__ import annotations
 
-import re
 import sys
 
 # Code objects of library functions (the "C functions" of this interpreter).
@@ -30,7 +29,7 @@ class ChunkInfo:
     """What the debugger knows about one compiled chunk."""
 
     __slots__ = ("chunkname", "short_src", "linemap", "funcs", "callsites", "source_lines", "upvals",
-                 "source", "spans", "locvars")
+                 "source", "spans", "locvars", "sitecols")
 
     def __init__(self, chunkname, short_src, linemap, funcs, callsites, source_lines, upvals=None):
         self.chunkname = chunkname
@@ -46,6 +45,7 @@ class ChunkInfo:
         # its locals in declaration order, each active from its first line to before its end
         # (isint: the compiled code there takes it to hold an integer)
         self.locvars = {}
+        self.sitecols = {}              # python line -> ((byte column, call-site id), ...)
 
     def lua_line(self, pyline):
         lm = self.linemap
@@ -159,8 +159,7 @@ def innermost_lua_frame(tb):
     return found
 
 
-_CALLSITE = re.compile(r"\(_c(\d+) :=")
-_TAIL_CALL = "try: return (_t"
+_TAIL_CALL = "try: return ("
 _TAIL_END = "finally: td -= 1"
 
 
@@ -185,7 +184,8 @@ def callsite_description(tb) -> str | None:
 
 
 def call_site_at(frame, lasti) -> str | None:
-    """The description ("global 'f'", "method 'm'"...) of the call a Lua frame is making."""
+    """The description ("global 'f'", "method 'm'"...) of the call a Lua frame is making: the
+    call starting where the instruction's position starts, else the next one on its line."""
     info = _info(frame)
     code = frame.f_code
     try:
@@ -196,16 +196,16 @@ def call_site_at(frame, lasti) -> str | None:
     line, _, col, _ = pos
     if line is None or col is None:
         return None
-    try:
-        text = info.source_lines[line - 1]
-    except IndexError:
+    cols = info.sitecols.get(line)
+    if not cols:
         return None
-    m = _CALLSITE.match(text, col)
-    if m is None:
-        m = _CALLSITE.search(text, col)
-        if m is None:
-            return None
-    return info.callsites.get(int(m.group(1)))
+    after = None
+    for c, n in cols:
+        if c == col:
+            return info.callsites.get(n)
+        if c > col and (after is None or c < after[0]):
+            after = (c, n)
+    return info.callsites.get(after[1]) if after is not None else None
 
 
 def _called_as(desc: str | None) -> str | None:

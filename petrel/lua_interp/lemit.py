@@ -108,7 +108,10 @@ class Emitter:
         return s.vars[:-1] if type(e) in CONSTS else s.vars
 
     def site(self, desc):
+        """A call site, for the code "(site := f)(...)": the marker (NUL bytes, which no other
+        generated text holds raw) becomes blanks in the final source, its place recorded
+        (lcode.Compiler.compile_chunk): no run-time cost, and errors still name the callee."""
         self.ncalls += 1
         self.nsites += 1
         self.callsites[self.nsites] = desc
-        return "_c%d" % self.nsites
+        return "\0c%d\0" % self.nsites

@@ -259,7 +259,7 @@ class StatMixin:
             self.scope.nonlocals.add("td")
             self.emit("if %s.__class__ is FT and '__luachunk__' in %s.__globals__ and td < TDMAX:" % (f, f))
             self.emit("    td += 1")
-            self.emit("    try: return (%s := %s)(%s)" % (site.replace("_c", "_t", 1), f, direct_args))
+            self.emit("    try: return (%s := %s)(%s)" % (site.replace("\0c", "\0t", 1), f, direct_args))
             self.emit("    finally: td -= 1")
         # a Lua function (its globals hold the chunk info) or a Python function that is not a
         # library function; hashing a code object is slow, so Lua functions are told apart first
