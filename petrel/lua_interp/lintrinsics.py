@@ -30,7 +30,7 @@ INTRINSICS = {
     ("math", "floor"): (1, "{f} is K_floor",
                         "(({t} := {0}.__class__) is int or {t} is float and -9.2e18 < {0} < 9.2e18)", "FLOOR({0})"),
     # statement only (value None): table.insert(t, v) appending to a plain table's array part
-    ("table", "insert"): (2, "type({f}) is PARTIAL and {f}.func is K_tinsert",
+    ("table", "insert"): (2, "{f}.__class__ is PARTIAL and {f}.func is K_tinsert",
                           "{0}.__class__ is LuaTable and {0}.meta is None and {1} is not None and "
                           "(({t} := len({h} := {0}.hash)) == 0 or {t} in {h}) and {t} + 1 not in {h}",
                           None, "{h}[{t} + 1] = {1}; {0}.keys = None"),
