@@ -135,7 +135,9 @@ class Timer:
         if len(self._samples) < self.RESERVOIR:
             self._samples.append(value)
         else:
-            slot = self._random.randrange(self.count)
+            # (random() * count rather than randrange(count): a C call instead of a Python
+            # loop over getrandbits, on every request the server times; uniform enough below 2**53)
+            slot = int(self._random.random() * self.count)
             if slot < self.RESERVOIR:
                 self._samples[slot] = value
 

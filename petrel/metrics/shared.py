@@ -389,7 +389,7 @@ class SharedTimer(Timer):
                 d[w + TIMER_HEAD + NBUCKETS + count - 1] = value
                 q[w + 5] = count
             else:
-                slot = self._random.randrange(count)
+                slot = int(self._random.random() * count)   # (see registry.Timer.update)
                 if slot < self.RESERVOIR:
                     d[w + TIMER_HEAD + NBUCKETS + slot] = value
             q[w] = seq + 1
