@@ -159,3 +159,24 @@ def test_a_state_remembers_bindings_by_kind_and_name(server):
         assert int(total) == 2 * round_
         assert run(server, "number_name") == str(round_)
         assert run(server, "rebind") == f"{5 * round_} {round_} 12"
+
+
+def test_many_names_past_what_a_state_remembers(start_server, engine):
+    # Past the names a state keeps (1000 of a kind), binding still finds the same metric.
+    server = start_server({
+        "bootstrap.lua": 'function bootstrap() petrel.add_route("/many", "many") end\n',
+        "many.lua": """
+            function many(request, response)
+                for i = 1, 1100 do
+                    local m = metric()
+                    m:register_counter("many." .. i)
+                    m:increment(i)
+                end
+                local last = metric()
+                last:get_counter("many.1100")
+                response.content = tostring(last:total())
+                return response
+            end
+        """,
+    }, engine)
+    assert [httpx.get(f"{server.url}/many").text for _ in range(2)] == ["1100", "2200"]

@@ -18,7 +18,11 @@ local type, error, setmetatable = type, error, setmetatable
 local bind = python.bind
 
 local data = setmetatable({}, { __mode = "k" })   -- handle -> { kind =, index =, mark = }
-local bound = { counter = {}, meter = {}, timer = {} }   -- kind -> name -> index, in this state
+-- kind -> name -> index, in this state; names past MAX_REMEMBERED of a kind (a service that makes
+-- names per user, say) are asked for each time rather than kept in every state.
+local bound = { counter = {}, meter = {}, timer = {} }
+local remembered = { counter = 0, meter = 0, timer = 0 }
+local MAX_REMEMBERED = 1000
 
 local function binder(how, kind)
     local cache = bound[kind]
@@ -35,7 +39,10 @@ local function binder(how, kind)
             local found, refusal = bind(name, how)
             if not found then error(refusal, 2) end
             index = found
-            cache[name] = index
+            if remembered[kind] < MAX_REMEMBERED then
+                remembered[kind] = remembered[kind] + 1
+                cache[name] = index
+            end
         end
         d.kind, d.index = kind, index
     end
