@@ -372,6 +372,19 @@ def test_a_malformed_request_whose_end_came_in_the_same_bytes():
     assert not protocol.closed
 
 
+def test_requests_refused_after_the_clients_goaway_in_the_same_bytes():
+    """A malformed request and a client's GOAWAY read together: h2 has closed the connection by
+    the time the request is refused, so it is not answered (and nothing raises)."""
+    import hpack
+    encoder = hpack.Encoder()
+    protocol = raw_server()
+    goaway = GoAwayFrame(0)
+    goaway.last_stream_id = 0
+    events = protocol.receive_data(headers_frame(encoder, 1, path="") + goaway.serialize(), now=1.0)
+    assert [(e.stream_id, e.status) for e in events if isinstance(e, RequestRejected)] == [(1, 400)]
+    assert not any(isinstance(frame, HeadersFrame) for frame in parse(protocol.data_to_send()))
+
+
 def test_control_frames_over_the_limit():
     protocol = raw_server(max_control_frames=10)   # (the client's SETTINGS was one)
     ping = PingFrame(0, opaque_data=b"12345678").serialize()

@@ -338,6 +338,8 @@ class HTTP2Protocol:
         if self.new_request_id is not None:
             response.headers.append(("x-request-id", self.new_request_id()))
         events.append(RequestRejected(stream_id, status, reason))
+        if self.conn.state_machine.state is h2.connection.ConnectionState.CLOSED:
+            return   # the client's GOAWAY came in the same bytes, after the request: nobody to answer
         try:
             self.send_headers(stream_id, response, len(body), end_stream=False)
             if method != "HEAD" and self.send_window(stream_id) >= len(body):
