@@ -56,6 +56,7 @@ class Resolver:
         self.decls = []       # locals declared with a value that may be an integer
         self.stores = []      # (var, expression or None) for every assignment to a local
         self.int_ops = []     # binary operators with an integer constant operand
+        self.name_cmps = []   # order comparisons of two names (j < n)
         self.nested = set()   # ids of functions that define functions
         self.sizes = {}       # id(function) -> statements in it
         self.funcs = []
@@ -83,14 +84,22 @@ class Resolver:
         self.specialise(ints)
 
     def specialise(self, ints):
-        """Functions whose parameters are used with integer constants (n - 1, n < 2) get an
-        integer version: entered when those parameters are integers, it knows every local
-        that then only ever holds integers (see Compiler.function)."""
+        """Functions whose parameters are used with integer constants (n - 1, n < 2), or compared
+        with integer locals (a loop's bound: j < n), get an integer version: entered when those
+        parameters are integers, it knows every local that then only ever holds integers (see
+        Compiler.function)."""
         numeric = set()
         for e in self.int_ops:
             for x in (e.a, e.b):
                 if type(x) is N.Name and x.var is not None:
                     numeric.add(x.var)
+        for e in self.name_cmps:  # a name compared with an integer local (a loop's bound)
+            a, b = e.a.var, e.b.var
+            if a is not None and b is not None:
+                if a in ints:
+                    numeric.add(b)
+                if b in ints:
+                    numeric.add(a)
         for f in self.funcs:
             if id(f) in self.nested or self.sizes.get(id(f), 0) > 40:
                 continue
@@ -296,6 +305,8 @@ class Resolver:
                         type(e.b) is N.Number and type(e.b.value) is int and type(e.a) is N.Name or
                         type(e.a) is N.Number and type(e.a.value) is int and type(e.b) is N.Name):
                     self.int_ops.append(e)
+                elif t is N.BinOp and e.op in _CMP_OPS and type(e.a) is N.Name and type(e.b) is N.Name:
+                    self.name_cmps.append(e)
                 if t is N.BinOp or t is N.And or t is N.Or:
                     stack.append(e.b)
                     stack.append(e.a)
@@ -344,6 +355,7 @@ class Resolver:
 
 
 _NUM_OPS = frozenset(("+", "-", "*", "//", "%", "<", "<=", ">", ">="))
+_CMP_OPS = frozenset(("<", "<=", ">", ">="))
 _INT_BINOPS = frozenset(("+", "-", "*", "//", "%", "&", "|", "~", "<<", ">>"))
 
 
