@@ -468,6 +468,10 @@ class ExpMixin:
         if op in ("+", "-", "*"):
             r = self.temp()
             small = type(bconst) is int and 0 <= bconst < 2 ** 32 and op != "*"
+            eb = e.b.exp if type(e.b) is N.Paren else e.b
+            if op != "*" and ia and ib and type(eb) is N.BinOp and eb.op == "%" and type(eb.b) is N.Number:
+                m = eb.b.value   # an integer modulo a positive constant is in [0, m): one bound
+                small = small or type(m) is int and 0 < m < 2 ** 32
             if ia and ib:
                 # integers in, integer out: only the 64-bit wrap-around goes to the runtime
                 if small:
