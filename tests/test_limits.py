@@ -279,3 +279,42 @@ end
     server = start_server(service, engine, "--lua.timeout=0")
     reply = httpx.get(f"{server.url}/count", timeout=120)
     assert reply.text == "3000000"
+
+
+def test_lark_engine_calls_after_a_stop_do_not_check_in(tmp_path):
+    """After a stop, the lark engine asks the sandbox what stopped the handler: a check-in there
+    would raise the stop again (a 500 instead of the 503; seen when the interpreter's code for
+    that function had a check-in). With a check-in due at every step, any check-in in the
+    engine's own calls would fire."""
+    import anyio
+    import logging
+
+    from petrel.config import load_config
+    from petrel.engines import find_sources, get_engine
+    from petrel.engines.base import LimitExceeded
+    from petrel.libs import LibraryContext, LibraryRegistry
+    from petrel.messages import Request
+    from petrel.metrics import MetricsRegistry
+    from petrel.server.router import Router
+
+    (tmp_path / "spin.lua").write_text("function spin() while true do end end\n"
+                                       "function fine(request, response) response.content = 'ok' return response end\n")
+    config = load_config(None, [("lua.root", str(tmp_path)), ("lua.timeout", "50")])
+    ctx = LibraryContext(config=config, logger=logging.getLogger("test"), metrics=MetricsRegistry(),
+                         router=Router(), lib_search_path=[str(tmp_path)])
+    engine = get_engine("lark")(config, LibraryRegistry(ctx))
+    request = Request(method="GET", path="/", query="", http_version="1.1", proto="http", host="x",
+                      headers=[], content=b"", remote_addr="127.0.0.1", remote_port=1, timestamp=0.0)
+
+    async def main():
+        state = engine.new_state(find_sources(str(tmp_path)))
+        state.state.set_interrupt(state.state.runtime.interrupt, 1)
+        with pytest.raises(LimitExceeded, match="stopped at lua.timeout"):
+            await engine.handle(state, "spin", request)
+        assert engine.reset(state) is False   # a stopped state is discarded
+        fresh = engine.new_state(find_sources(str(tmp_path)))
+        fresh.state.set_interrupt(fresh.state.runtime.interrupt, 1)
+        assert (await engine.handle(fresh, "fine", request)).body == b"ok"
+        assert engine.reset(fresh) is True
+
+    anyio.run(main)

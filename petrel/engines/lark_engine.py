@@ -60,7 +60,7 @@ class RequestCancelled(LuaInterrupt):
 
 class LarkState:
     __slots__ = ("state", "fns", "installed", "classes", "cancelled", "lib_version", "held", "data",
-                 "__weakref__")
+                 "quiet", "__weakref__")
 
     def __init__(self, state: Any, data: RequestData) -> None:
         self.state = state
@@ -69,6 +69,9 @@ class LarkState:
         self.installed: set[str] = set()
         self.classes: dict[type, LuaTable] = {}
         self.cancelled = False
+        # The engine's own calls after a run (what stopped it, the end of the request): no check-in
+        # there, which would raise the stop again, or the timeout of the run that has ended.
+        self.quiet = False
         self.lib_version = 0
         # Library objects handed to Lua during the current request. Held until the request ends so
         # that they are released on the event loop's thread (their cleanups may need the loop),
@@ -202,6 +205,8 @@ class LarkEngine(Engine):
         checkin = lstate.fns["checkin"]
 
         def interrupt() -> None:
+            if lstate.quiet:
+                return
             if lstate.cancelled:
                 raise RequestCancelled("request cancelled")
             state.call(checkin)
@@ -397,7 +402,7 @@ class LarkEngine(Engine):
         if isinstance(exc, LuaMemoryError):   # lua_interp's own accounting refused an allocation
             stop: tuple = ("memory", None)
         else:
-            stop = lstate.state.call(lstate.fns["stop_info"], exc.value)
+            stop = self._quiet_call(lstate, lstate.fns["stop_info"], exc.value)
         if stop and stop[0] is not None:
             lstate.cancelled = True   # stopped anywhere: never reuse the state
             kind = stop[0]
@@ -455,8 +460,16 @@ class LarkEngine(Engine):
         lstate.data.clear()
         if lstate.cancelled:
             return False
-        lstate.state.call(lstate.fns["end_request"])
+        self._quiet_call(lstate, lstate.fns["end_request"])
         return True
+
+    @staticmethod
+    def _quiet_call(lstate: LarkState, fn: Any, *args: Any) -> Any:
+        lstate.quiet = True
+        try:
+            return lstate.state.call(fn, *args)
+        finally:
+            lstate.quiet = False
 
     def close_state(self, lstate: LarkState) -> None:
         lstate.held.clear()
