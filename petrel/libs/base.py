@@ -282,9 +282,10 @@ class Library:
         self.on_unload: list[Callable[["LibraryContext"], Any]] = []
         self.on_state_init: list[Callable[["LibraryContext"], Any]] = []
         self.globals: dict[str, Export] = {}   # plain global functions (print), not in the table
-        # A Lua file whose chunk makes the table's fields in Lua (json): each engine runs it in every
-        # new state, with the sandbox's checkin, readonly and concat and these functions' stubs
-        # ("python"), and installs what it returns.
+        # A Lua file whose chunk makes the table's fields in Lua (json, metric): each engine runs it in
+        # every new state, with the sandbox's checkin, readonly, concat, make_class and new_object and
+        # these functions' stubs ("python"), and installs what it returns: the fields, then
+        # optionally the constructor (``metric()``), which replaces the Python one.
         self.lua_chunk: str | None = None
 
     # -- declaring -------------------------------------------------------------------------------
