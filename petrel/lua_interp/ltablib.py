@@ -119,18 +119,14 @@ def tab_remove(rt, t=NOVALUE, pos=None, *_):
 _STR_ONLY = {str}
 
 
-def _concat_values(values, first):
-    """table.concat's strings for values read from index `first` on: numbers converted."""
-    out = []
-    for k, v in enumerate(values, first):
-        tv = type(v)
-        if tv is str:
-            out.append(v)
-        elif tv is int or tv is float:
-            out.append(tostr_number(v))
-        else:
-            raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
-    return out
+def _concat_part(v, k):
+    """table.concat's string for the value at index k: a string, or a number converted."""
+    tv = type(v)
+    if tv is str:
+        return v
+    if tv is int or tv is float:
+        return tostr_number(v)
+    raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
 
 
 @needs_runtime
@@ -145,21 +141,14 @@ def tab_concat(rt, t=NOVALUE, sep=None, i=None, j=None, *_):
         # the values read at once; strings only (the usual case) need no conversion
         parts = list(map(t.hash.get, range(i, last + 1)))
         if parts and set(map(type, parts)) != _STR_ONLY:
-            parts = _concat_values(parts, i)
+            parts = [_concat_part(v, k) for k, v in enumerate(parts, i)]
         for _ in range(len(parts) // every):  # the check-ins of the values' loop
             rt.tick()
     else:
         get = t.hash.get if _is_raw(t) else (lambda k: rt.index(t, k))
         parts = []
         for k in range(i, last + 1):
-            v = get(k)
-            tv = type(v)
-            if tv is str:
-                parts.append(v)
-            elif tv is int or tv is float:
-                parts.append(tostr_number(v))
-            else:
-                raise LuaError("invalid value (%s) at index %d in table for 'concat'" % (type_name(v), k))
+            parts.append(_concat_part(get(k), k))
             if len(parts) % every == 0:
                 rt.tick()
     if len(parts) > 16 or len(sep) > 1024:
