@@ -49,7 +49,8 @@ class _Bound:
 
 
 def _metrics(ctx: LibraryContext) -> dict[int, Any]:
-    return _bound(ctx).metrics
+    # (an index exists only once bind has made the context's _Bound)
+    return ctx.extra["metric"].metrics
 
 
 def _bound(ctx: LibraryContext) -> _Bound:
